@@ -1,0 +1,1 @@
+"""CX Warehouse: the Dagster code location."""

@@ -1,0 +1,76 @@
+"""The dbt project as Dagster assets: one asset per seed and model, dbt tests as asset checks.
+
+The manifest is prepared on purpose (`make install` runs `dbt parse`; tests prepare it in a fixture),
+never at import. A run over a range of days is one `dbt build` with the window as vars.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.partitions import daily_partitions, single_run_backfill
+from orchestration.settings import DBT_PROJECT_DIR
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+LAYERS = ("staging", "intermediate", "marts")
+
+
+class CxDbtTranslator(DagsterDbtTranslator):
+    """Groups from the model's folder (staging, intermediate, marts, seeds); sources keyed raw/<table>."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "seeds"
+        folders = dbt_resource_props.get("fqn", [])[1:-1]
+        return next((folder for folder in folders if folder in LAYERS), "marts")
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        return AssetKey(dbt_resource_props["name"])
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]):
+        owners = dbt_resource_props.get("meta", {}).get("owners")
+        return owners or ["team:data-engineering"]
+
+
+translator = CxDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+def partition_vars(context: AssetExecutionContext) -> dict[str, str]:
+    """The export-day window of this run, inclusive, for the incremental models."""
+    window = context.partition_time_window
+    return {
+        "min_export_date": window.start.date().isoformat(),
+        "max_export_date": (window.end - timedelta(days=1)).date().isoformat(),
+    }
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    partitions_def=daily_partitions,
+    backfill_policy=single_run_backfill,
+    pool="warehouse",
+)
+def cx_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
+    """Seeds, staging, intermediate and marts in one `dbt build` over the run's days."""
+    args = ["build", "--vars", json.dumps(partition_vars(context))]
+    yield from dbt.cli(args, context=context).stream()
+
+
+def marts_asset_keys() -> list[AssetKey]:
+    """Every model under models/marts: what the publish step copies."""
+    return [
+        key
+        for key in cx_dbt_assets.keys
+        if cx_dbt_assets.get_asset_spec(key).group_name == "marts"
+    ]

@@ -1,0 +1,57 @@
+"""Resources: the private DuckDB warehouse and the landing root of the channel exports."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+from dagster import ConfigurableResource
+
+from orchestration.settings import Settings
+
+
+def connect_warehouse(path: Path, *, memory_limit: str = "2GB", read_only: bool = False):
+    """Open the warehouse with a bounded memory limit and a spill directory beside it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp_dir = path.parent / "tmp"
+    temp_dir.mkdir(exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as error:
+        if "lock" in str(error).lower():
+            raise RuntimeError(
+                f"The warehouse {path} is held by another process (DuckDB allows one writer): {error}. "
+                "Wait for the other run to finish; BI tools must read the published marts file instead."
+            ) from error
+        raise
+    con.execute(f"set memory_limit = '{memory_limit}'")
+    con.execute(f"set temp_directory = '{temp_dir}'")
+    con.execute("set preserve_insertion_order = false")
+    return con
+
+
+class WarehouseResource(ConfigurableResource):
+    """The private working warehouse (one writer at a time). BI tools read the published file instead."""
+
+    path: str
+    published_path: str
+    memory_limit: str = "2GB"
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> WarehouseResource:
+        settings = settings or Settings.from_env()
+        return cls(
+            path=str(settings.warehouse_path),
+            published_path=str(settings.marts_path),
+            memory_limit=settings.duckdb_memory_limit,
+        )
+
+    @contextlib.contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = connect_warehouse(Path(self.path), memory_limit=self.memory_limit, read_only=read_only)
+        try:
+            yield con
+        finally:
+            con.close()

@@ -1,0 +1,73 @@
+"""Paths and environment names, read when asked (no side effects at import).
+
+Every setting is one environment variable, read by both Dagster (here) and dbt (`profiles.yml`,
+the privacy plugin). Relative paths are taken from the project root.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+LANDING_ROOT_ENV = "CX_LANDING_ROOT"
+WAREHOUSE_DIR_ENV = "CX_WAREHOUSE_DIR"
+HASH_KEY_ENV = "CX_HASH_KEY"
+DUCKDB_MEMORY_LIMIT_ENV = "CX_DUCKDB_MEMORY_LIMIT"
+
+# For the bundled sample data only. A real deployment sets CX_HASH_KEY; keys made with this one are
+# reversible by anyone who reads this file.
+DEV_HASH_KEY = "cx-dev-key-SAMPLE-DATA-ONLY-NOT-FOR-PRODUCTION"
+
+
+def _path(value: str) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def hash_key() -> bytes:
+    """The anonymisation key from `CX_HASH_KEY`; the development default warns loudly."""
+    key = os.environ.get(HASH_KEY_ENV)
+    if key:
+        return key.encode()
+    warnings.warn(
+        f"{HASH_KEY_ENV} is not set: using the DEVELOPMENT key, fit for the bundled sample data only.",
+        stacklevel=2,
+    )
+    return DEV_HASH_KEY.encode()
+
+
+@dataclass(frozen=True)
+class Settings:
+    landing_root: str
+    warehouse_dir: Path
+    duckdb_memory_limit: str
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        landing = os.environ.get(LANDING_ROOT_ENV, "data/landing")
+        if "://" not in landing:
+            landing = str(_path(landing))
+        return cls(
+            landing_root=landing,
+            warehouse_dir=_path(os.environ.get(WAREHOUSE_DIR_ENV, "data/warehouse")),
+            duckdb_memory_limit=os.environ.get(DUCKDB_MEMORY_LIMIT_ENV, "2GB"),
+        )
+
+    @property
+    def warehouse_path(self) -> Path:
+        """The private working warehouse: raw, quarantine, staging, intermediate, marts."""
+        return self.warehouse_dir / "warehouse.duckdb"
+
+    @property
+    def marts_path(self) -> Path:
+        """The published, BI-facing file: the marts and nothing else."""
+        return self.warehouse_dir / "marts.duckdb"
+
+    @property
+    def temp_dir(self) -> Path:
+        return self.warehouse_dir / "tmp"

@@ -1,0 +1,1 @@
+"""Text analytics over redacted free text."""

@@ -1,0 +1,107 @@
+"""Alert delivery: new rows of `marts.alerts` go to the log and, when configured, to a webhook as JSON.
+
+Each alert is delivered once: a delivery is recorded in `ops.alert_deliveries` only after the webhook
+accepted it, so a failed delivery is retried (with backoff now, and again on the next run) and a delivered
+one is never sent twice. The payload carries keys, types and counts only — no customer identifiers, no text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from datetime import date, datetime
+
+PAYLOAD_COLUMNS = (
+    "alert_id",
+    "alert_type",
+    "severity",
+    "client_id",
+    "channel",
+    "interaction_id",
+    "agent_id",
+    "occurred_at",
+    "detail",
+)
+BATCH_SIZE = 200
+
+DELIVERIES_DDL = """
+create schema if not exists ops;
+create table if not exists ops.alert_deliveries (
+    alert_id varchar primary key,
+    delivered_at timestamp not null,
+    target varchar not null
+);
+"""
+
+
+class DeliveryError(RuntimeError):
+    pass
+
+
+def _jsonable(value):
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def pending_alerts(con) -> list[dict]:
+    """Alerts in `marts.alerts` not yet delivered, oldest first."""
+    con.execute(DELIVERIES_DDL)
+    available = {name for (name,) in con.execute(
+        "select column_name from information_schema.columns where table_schema = 'marts' and table_name = 'alerts'"
+    ).fetchall()}
+    columns = [column for column in PAYLOAD_COLUMNS if column in available]
+    rows = con.execute(
+        f"select {', '.join('alerts.' + column for column in columns)} from marts.alerts as alerts "
+        "anti join ops.alert_deliveries as delivered on delivered.alert_id = alerts.alert_id "
+        "order by alerts.occurred_at, alerts.alert_id"
+    ).fetchall()
+    return [{column: _jsonable(value) for column, value in zip(columns, row, strict=True)} for row in rows]
+
+
+def post_json(url: str, payload: dict, *, attempts: int = 4, backoff_seconds: float = 0.5, timeout: float = 10) -> None:
+    """POST with exponential backoff on network errors and 5xx/429; other 4xx fail at once."""
+    body = json.dumps(payload).encode()
+    for attempt in range(1, attempts + 1):
+        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                if 200 <= response.status < 300:
+                    return
+        except urllib.error.HTTPError as error:
+            if error.code < 500 and error.code != 429:
+                raise DeliveryError(f"webhook refused the alerts: HTTP {error.code}") from error
+            reason = f"HTTP {error.code}"
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+            reason = str(error)
+        if attempt == attempts:
+            raise DeliveryError(f"webhook unreachable after {attempts} attempts: {reason}")
+        time.sleep(backoff_seconds * 2 ** (attempt - 1))
+
+
+def deliver_alerts(
+    con,
+    webhook_url: str | None,
+    *,
+    log: logging.Logger | None = None,
+    post: Callable[[str, dict], None] = post_json,
+) -> dict[str, int]:
+    """Send the pending alerts in batches; record each batch once the webhook accepted it."""
+    log = log or logging.getLogger(__name__)
+    alerts = pending_alerts(con)
+    by_type: dict[str, int] = {}
+    for alert in alerts:
+        by_type[alert["alert_type"]] = by_type.get(alert["alert_type"], 0) + 1
+        log.info(f"alert {alert['alert_type']} [{alert['severity']}] client={alert['client_id']}: {alert.get('detail')}")
+    target = webhook_url or "log"
+    for start in range(0, len(alerts), BATCH_SIZE):
+        batch = alerts[start : start + BATCH_SIZE]
+        if webhook_url:
+            post(webhook_url, {"source": "cx-warehouse", "alerts": batch})
+        con.executemany(
+            "insert into ops.alert_deliveries values (?, current_timestamp, ?)",
+            [[alert["alert_id"], target] for alert in batch],
+        )
+    return {"delivered": len(alerts), **{f"type:{name}": count for name, count in sorted(by_type.items())}}

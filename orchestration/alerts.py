@@ -81,15 +81,14 @@ def post_json(url: str, payload: dict, *, attempts: int = 4, backoff_seconds: fl
         time.sleep(backoff_seconds * 2 ** (attempt - 1))
 
 
+ALERT_LOG = logging.getLogger("cx.alerts")
+
+
 def deliver_alerts(
-    con,
-    webhook_url: str | None,
-    *,
-    log: logging.Logger | None = None,
-    post: Callable[[str, dict], None] = post_json,
+    con, webhook_url: str | None, *, post: Callable[[str, dict], None] = post_json
 ) -> dict[str, int]:
-    """Send the pending alerts in batches; record each batch once the webhook accepted it."""
-    log = log or logging.getLogger(__name__)
+    """Log every pending alert to `cx.alerts`, post them in batches, record each batch once accepted."""
+    log = ALERT_LOG
     alerts = pending_alerts(con)
     by_type: dict[str, int] = {}
     for alert in alerts:

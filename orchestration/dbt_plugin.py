@@ -22,17 +22,24 @@ def _redact_udf(text: str | None, names: list[str | None] | None) -> str | None:
 
 
 def register_functions(con) -> None:
-    """Add cx_hash, cx_redact and cx_sentiment to a DuckDB connection (idempotent)."""
+    """Add cx_hash, cx_redact and cx_sentiment to a DuckDB connection (idempotent).
+
+    The hash macro is TEMP, so it is created on every connection and cursor; Python UDFs live in the
+    database instance's catalog, which cursors share, so they are created once.
+    """
     register_hash_macro(con, hash_key())
+    existing = {
+        name
+        for (name,) in con.execute(
+            "select distinct function_name from duckdb_functions() where function_name in ('cx_redact', 'cx_sentiment')"
+        ).fetchall()
+    }
     for name, function, params, returns in (
         ("cx_redact", _redact_udf, ["VARCHAR", "VARCHAR[]"], "VARCHAR"),
         ("cx_sentiment", sentiment_score, ["VARCHAR"], "DOUBLE"),
     ):
-        try:
-            con.remove_function(name)
-        except Exception:  # noqa: BLE001 - not registered yet on this connection
-            pass
-        con.create_function(name, function, params, returns, null_handling="special", side_effects=False)
+        if name not in existing:
+            con.create_function(name, function, params, returns, null_handling="special", side_effects=False)
 
 
 class Plugin(BasePlugin):

@@ -9,4 +9,5 @@ build_warehouse_job = define_asset_job(
     selection=AssetSelection.all(),
     partitions_def=daily_partitions,
     description="Ingest every export of the day(s), build the dbt project, publish the marts file.",
+    tags={"dagster/max_retries": "2", "dagster/retry_strategy": "FROM_FAILURE"},
 )

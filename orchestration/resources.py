@@ -55,3 +55,27 @@ class WarehouseResource(ConfigurableResource):
             yield con
         finally:
             con.close()
+
+
+class ExportSourceResource(ConfigurableResource):
+    """The landing root of the channel exports: a local folder, or any fsspec URL (s3://, sftp://, file://).
+
+    Files are listed as `<root>/<source>/<YYYY-MM-DD>/*`; remote ones are downloaded to a temporary
+    folder for the duration of the `local_files` block, so DuckDB always reads local paths.
+    """
+
+    root: str
+
+    def list_files(self, source: str, day: str) -> list[str]:
+        """The partition's files, as paths relative to the root (`<source>/<day>/<file>`)."""
+        from orchestration.ingest.files import list_export_files
+
+        return list_export_files(self.root, source, day)
+
+    @contextlib.contextmanager
+    def local_files(self, source: str, day: str):
+        """The partition's files as `ExportFile`s with local paths (downloaded when the root is remote)."""
+        from orchestration.ingest.files import local_export_files
+
+        with local_export_files(self.root, source, day) as files:
+            yield files

@@ -4,7 +4,6 @@ The manifest is prepared on purpose (`make install` runs `dbt parse`; tests prep
 never at import. A run over a range of days is one `dbt build` with the window as vars.
 """
 
-from __future__ import annotations
 
 import json
 from collections.abc import Mapping

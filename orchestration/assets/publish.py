@@ -1,6 +1,5 @@
 """The publish step: the BI-facing marts file, swapped in atomically after every build."""
 
-from __future__ import annotations
 
 import time
 from pathlib import Path

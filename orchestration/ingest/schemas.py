@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 # DuckDB types of the nested JSON objects, UTC timestamps stored as naive TIMESTAMP.
 CONTACT = "STRUCT(id VARCHAR, email VARCHAR, name VARCHAR)"
 CHAT_RATING = "STRUCT(scale VARCHAR, value VARCHAR, comment VARCHAR, rated_at TIMESTAMP)"
-TRANSCRIPT = "STRUCT(at TIMESTAMP, sender VARCHAR, text VARCHAR)[]"
+# `at` is a reserved word in DuckDB type syntax: quoted, or raw_table_ddl fails to parse.
+TRANSCRIPT = 'STRUCT("at" TIMESTAMP, sender VARCHAR, text VARCHAR)[]'
 SATISFACTION = "STRUCT(score INTEGER, comment VARCHAR, rated_at TIMESTAMP)"
 QA_ITEMS = "STRUCT(item VARCHAR, score DOUBLE, max_score DOUBLE)[]"
 

@@ -1,0 +1,1 @@
+"""Asset checks: validation suites as code and the checks that run them."""

@@ -1,0 +1,117 @@
+"""Alert delivery to a webhook: JSON, retried with backoff, nothing personal, each alert sent once."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import duckdb
+import pytest
+
+from orchestration.alerts import DeliveryError, deliver_alerts, post_json
+
+
+class Webhook:
+    """A local HTTP server that answers the queued status codes (then 200) and records every body."""
+
+    def __init__(self, statuses=()):
+        self.statuses = list(statuses)
+        self.bodies = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers["Content-Length"])
+                outer.bodies.append(json.loads(self.rfile.read(length)))
+                self.send_response(outer.statuses.pop(0) if outer.statuses else 200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/alerts"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def webhook():
+    servers = []
+
+    def start(statuses=()):
+        servers.append(Webhook(statuses))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def warehouse_with_alerts(count):
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.alerts as select 'A' || i as alert_id, 'negative_feedback' as alert_type, "
+        "'high' as severity, 'acme' as client_id, 'voice' as channel, 'C' || i as interaction_id, "
+        "'AG1' as agent_id, 'ck-secret-hash' as customer_key, "
+        "timestamp '2026-11-02 10:00:00' + to_minutes(i) as occurred_at, 'CSAT 1/5' as detail "
+        f"from range({count}) t(i)"
+    )
+    return con
+
+
+def test_alerts_are_posted_as_json_without_customer_keys(webhook):
+    server = webhook()
+    con = warehouse_with_alerts(3)
+    summary = deliver_alerts(con, server.url)
+    assert summary["delivered"] == 3
+    (body,) = server.bodies
+    assert [alert["alert_id"] for alert in body["alerts"]] == ["A0", "A1", "A2"]
+    assert body["alerts"][0]["occurred_at"] == "2026-11-02T10:00:00"
+    assert "customer_key" not in json.dumps(body) and "ck-secret-hash" not in json.dumps(body)
+
+
+def test_a_failed_delivery_is_retried_and_nothing_is_sent_twice(webhook):
+    server = webhook(statuses=[503, 500])
+    con = warehouse_with_alerts(2)
+    deliver_alerts(con, server.url, post=lambda url, payload: post_json(url, payload, backoff_seconds=0.01))
+    assert len(server.bodies) == 3  # two failures, then accepted
+    assert deliver_alerts(con, server.url)["delivered"] == 0
+    assert len(server.bodies) == 3
+    con.execute(
+        "insert into marts.alerts select 'A9', 'sla_breach', 'medium', 'acme', 'email', 'T9', null, null, "
+        "timestamp '2026-11-03 00:00:00', 'first response late'"
+    )
+    deliver_alerts(con, server.url)
+    assert [alert["alert_id"] for alert in server.bodies[-1]["alerts"]] == ["A9"]
+
+
+def test_alerts_stay_pending_when_the_webhook_keeps_failing(webhook):
+    server = webhook(statuses=[500] * 10)
+    con = warehouse_with_alerts(1)
+    with pytest.raises(DeliveryError, match="after 3 attempts"):
+        deliver_alerts(
+            con,
+            server.url,
+            post=lambda url, payload: post_json(url, payload, attempts=3, backoff_seconds=0.01),
+        )
+    assert con.execute("select count(*) from ops.alert_deliveries").fetchone() == (0,)
+
+
+def test_a_client_error_is_not_retried(webhook):
+    server = webhook(statuses=[400])
+    con = warehouse_with_alerts(1)
+    with pytest.raises(DeliveryError, match="HTTP 400"):
+        deliver_alerts(con, server.url)
+    assert len(server.bodies) == 1
+
+
+def test_without_a_webhook_alerts_go_to_the_log_once(caplog):
+    con = warehouse_with_alerts(2)
+    with caplog.at_level("INFO"):
+        assert deliver_alerts(con, None)["delivered"] == 2
+    assert sum("negative_feedback" in message for message in caplog.messages) == 2
+    assert deliver_alerts(con, None)["delivered"] == 0

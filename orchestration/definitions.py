@@ -11,6 +11,7 @@ from orchestration.assets.alerts import WEBHOOK_URL_ENV, AlertWebhookResource, a
 from orchestration.assets.dbt import cx_dbt_assets, dbt_project
 from orchestration.assets.ingest import ingest_asset_checks, ingest_assets
 from orchestration.assets.publish import marts_file
+from orchestration.checks.freshness import freshness_checks
 from orchestration.jobs import build_warehouse_job
 from orchestration.resources import ExportSourceResource, WarehouseResource
 from orchestration.schedules import build_warehouse_job_schedule
@@ -22,7 +23,7 @@ def build_definitions(settings: Settings | None = None) -> Definitions:
     settings = settings or Settings.from_env()
     return Definitions(
         assets=[*ingest_assets, cx_dbt_assets, marts_file, alerts_delivery],
-        asset_checks=[*ingest_asset_checks],
+        asset_checks=[*ingest_asset_checks, *freshness_checks],
         jobs=[build_warehouse_job],
         schedules=[build_warehouse_job_schedule],
         sensors=[export_file_sensor],

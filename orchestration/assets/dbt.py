@@ -6,14 +6,17 @@ never at import. A run over a range of days is one `dbt build` with the window a
 
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey
+import duckdb
+from dagster import AssetExecutionContext, AssetKey, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.partitions import daily_partitions, single_run_backfill
+from orchestration.resources import WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -60,10 +63,51 @@ def partition_vars(context: AssetExecutionContext) -> dict[str, str]:
     backfill_policy=single_run_backfill,
     pool="warehouse",
 )
-def cx_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
+def cx_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """Seeds, staging, intermediate and marts in one `dbt build` over the run's days."""
     args = ["build", "--vars", json.dumps(partition_vars(context))]
-    yield from dbt.cli(args, context=context).stream()
+    events = dbt.cli(args, context=context).stream()
+    yield from with_row_counts(context, events, warehouse)
+
+
+@cache
+def _relations() -> dict[str, tuple[str, str]]:
+    """Model or seed name → (schema, alias) of the tables it builds; views are left out (counting runs them)."""
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    return {
+        node["name"]: (node["schema"], node["alias"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] in ("model", "seed") and node["config"].get("materialized") != "view"
+    }
+
+
+def with_row_counts(
+    context: AssetExecutionContext, events: Iterable[Any], warehouse: WarehouseResource
+) -> Iterator[Any]:
+    """Attach `dagster/row_count` to each table built, read once dbt has released the warehouse.
+
+    dagster-dbt's own `fetch_row_counts()` keeps an adapter connection open in this process, which then
+    clashes with the publish step's connection; a short read-only connection after the build does not.
+    """
+    outputs = []
+    for event in events:
+        if isinstance(event, Output):
+            outputs.append(event)
+        else:
+            yield event
+    relations = _relations()
+    con = duckdb.connect(warehouse.path, read_only=True) if outputs else None
+    try:
+        for output in outputs:
+            relation = relations.get(context.asset_key_for_output(output.output_name).path[-1])
+            if relation is None:
+                yield output
+                continue
+            (rows,) = con.execute(f'select count(*) from "{relation[0]}"."{relation[1]}"').fetchone()
+            yield output.with_metadata({**output.metadata, "dagster/row_count": rows})
+    finally:
+        if con is not None:
+            con.close()
 
 
 def marts_asset_keys() -> list[AssetKey]:

@@ -20,6 +20,7 @@ from dagster import (
 from pydantic import Field
 
 from orchestration.checks.ingest_checks import ingest_asset_checks
+from orchestration.checks.freshness import INGEST_FRESHNESS
 from orchestration.ingest.land import (
     LandingReport,
     ensure_tables,
@@ -120,6 +121,7 @@ def _ingest_asset(source: Source) -> AssetsDefinition:
         metadata={"dagster/column_schema": column_schema(source), "dagster/table_name": source.table},
         kinds={"duckdb"},
         pool="warehouse",
+        freshness_policy=INGEST_FRESHNESS,
     )
     def _asset(
         context: AssetExecutionContext,

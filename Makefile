@@ -8,7 +8,7 @@ export CX_LANDING_ROOT ?= $(CURDIR)/data/landing
 export CX_WAREHOUSE_DIR ?= $(CURDIR)/data/warehouse
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
-.PHONY: install run test test-fast dev lint bench clean
+.PHONY: install run test test-fast dev docs lint bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,9 @@ test-fast: install  ## everything but the slow end-to-end tests
 
 dev: install  ## the Dagster UI over workspace.yaml, run history kept in data/dagster_home
 	$(BIN)/dagster dev -w workspace.yaml
+
+docs: install  ## the dbt docs site as one static page: data/warehouse/docs/index.html
+	$(BIN)/python -m orchestration.cli docs
 
 lint: install
 	$(BIN)/ruff check orchestration tests benchmarks

@@ -142,11 +142,26 @@ def cmd_run(_args) -> int:
     return 0
 
 
+def cmd_docs(_args) -> int:
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+
+    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+    result = defs.resolve_job_def("build_docs_job").execute_in_process(instance=instance, raise_on_error=False)
+    if result.success:
+        print(f"dbt docs: {Settings.from_env().docs_dir / 'index.html'}")
+    return 0 if result.success else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cx", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="build the warehouse over every landed day and print KPIs").set_defaults(
         handler=cmd_run
+    )
+    commands.add_parser("docs", help="generate the dbt docs site as one static page").set_defaults(
+        handler=cmd_docs
     )
     args = parser.parse_args(argv)
     return args.handler(args)

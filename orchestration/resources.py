@@ -37,6 +37,7 @@ class WarehouseResource(ConfigurableResource):
 
     path: str
     published_path: str
+    parquet_dir: str | None = None
     memory_limit: str = "2GB"
 
     @classmethod
@@ -45,6 +46,7 @@ class WarehouseResource(ConfigurableResource):
         return cls(
             path=str(settings.warehouse_path),
             published_path=str(settings.marts_path),
+            parquet_dir=str(settings.parquet_dir) if settings.publish_parquet else None,
             memory_limit=settings.duckdb_memory_limit,
         )
 

@@ -18,6 +18,7 @@ LANDING_ROOT_ENV = "CX_LANDING_ROOT"
 WAREHOUSE_DIR_ENV = "CX_WAREHOUSE_DIR"
 HASH_KEY_ENV = "CX_HASH_KEY"
 DUCKDB_MEMORY_LIMIT_ENV = "CX_DUCKDB_MEMORY_LIMIT"
+PUBLISH_PARQUET_ENV = "CX_PUBLISH_PARQUET"
 
 # For the bundled sample data only. A real deployment sets CX_HASH_KEY; keys made with this one are
 # reversible by anyone who reads this file.
@@ -46,6 +47,7 @@ class Settings:
     landing_root: str
     warehouse_dir: Path
     duckdb_memory_limit: str
+    publish_parquet: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -56,6 +58,7 @@ class Settings:
             landing_root=landing,
             warehouse_dir=_path(os.environ.get(WAREHOUSE_DIR_ENV, "data/warehouse")),
             duckdb_memory_limit=os.environ.get(DUCKDB_MEMORY_LIMIT_ENV, "2GB"),
+            publish_parquet=os.environ.get(PUBLISH_PARQUET_ENV, "").lower() in ("1", "true", "yes"),
         )
 
     @property
@@ -67,6 +70,16 @@ class Settings:
     def marts_path(self) -> Path:
         """The published, BI-facing file: the marts and nothing else."""
         return self.warehouse_dir / "marts.duckdb"
+
+    @property
+    def parquet_dir(self) -> Path:
+        """One Parquet file per mart, when CX_PUBLISH_PARQUET is set."""
+        return self.warehouse_dir / "parquet"
+
+    @property
+    def docs_dir(self) -> Path:
+        """The dbt docs site as one static page."""
+        return self.warehouse_dir / "docs"
 
     @property
     def temp_dir(self) -> Path:

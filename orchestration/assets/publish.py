@@ -1,14 +1,18 @@
 """The publish step: the BI-facing marts file, swapped in atomically after every build."""
 
 
+import shutil
 import time
 from pathlib import Path
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
-from orchestration.assets.dbt import marts_asset_keys
+from dagster_dbt import DbtCliResource
+
+from orchestration.assets.dbt import dbt_project, marts_asset_keys
 from orchestration.publish import publish_marts
 from orchestration.resources import WarehouseResource
+from orchestration.settings import Settings
 
 
 @asset(
@@ -19,20 +23,48 @@ from orchestration.resources import WarehouseResource
     pool="warehouse",
     description=(
         "The published marts file (`marts.duckdb` in CX_WAREHOUSE_DIR): every table of schema `marts`, "
-        "built aside and swapped in atomically. BI tools read this file, never the working warehouse."
+        "built aside and swapped in atomically, plus one Parquet file per mart when CX_PUBLISH_PARQUET=1. "
+        "BI tools read these, never the working warehouse."
     ),
 )
 def marts_file(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     started = time.perf_counter()
     marts_path = Path(warehouse.published_path)
-    row_counts = publish_marts(Path(warehouse.path), marts_path)
+    parquet_dir = Path(warehouse.parquet_dir) if warehouse.parquet_dir else None
+    row_counts = publish_marts(Path(warehouse.path), marts_path, parquet_dir=parquet_dir)
     context.log.info(f"Published {len(row_counts)} marts to {marts_path}")
     return MaterializeResult(
         metadata={
             "path": MetadataValue.path(str(marts_path)),
+            "parquet_dir": MetadataValue.text(str(parquet_dir) if parquet_dir else "off (CX_PUBLISH_PARQUET)"),
             "tables": len(row_counts),
             "rows_by_table": MetadataValue.json(row_counts),
             "bytes": marts_path.stat().st_size,
             "seconds": round(time.perf_counter() - started, 3),
         }
     )
+
+
+@asset(
+    key=["publish", "dbt_docs"],
+    group_name="publish",
+    deps=marts_asset_keys(),
+    owners=["team:data-engineering"],
+    pool="warehouse",
+    description=(
+        "The dbt docs site (models, columns, tests, lineage) as one static page, "
+        "`docs/index.html` in CX_WAREHOUSE_DIR; built by `build_docs_job` or `make docs`."
+    ),
+)
+def dbt_docs(context: AssetExecutionContext, dbt: DbtCliResource) -> MaterializeResult:
+    page = generate_docs(dbt, Settings.from_env().docs_dir)
+    context.log.info(f"dbt docs written to {page}")
+    return MaterializeResult(metadata={"path": MetadataValue.path(str(page)), "bytes": page.stat().st_size})
+
+
+def generate_docs(dbt: DbtCliResource, docs_dir: Path) -> Path:
+    invocation = dbt.cli(["docs", "generate", "--static"], manifest=dbt_project.manifest_path).wait()
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    page = docs_dir / "index.html"
+    shutil.copyfile(invocation.target_path / "static_index.html", page)
+    return page

@@ -53,10 +53,11 @@ def run_days(first: str, last: str):
     from dagster import DagsterInstance
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-    from orchestration.definitions import defs
+    from orchestration.definitions import build_definitions
 
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    job = defs.resolve_job_def("build_warehouse_job")
+    # built now, not at import, so the settings are the environment's as of this call
+    job = build_definitions().resolve_job_def("build_warehouse_job")
     return job.execute_in_process(
         instance=instance,
         tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last},
@@ -145,10 +146,10 @@ def cmd_run(_args) -> int:
 def cmd_docs(_args) -> int:
     from dagster import DagsterInstance
 
-    from orchestration.definitions import defs
+    from orchestration.definitions import build_definitions
 
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    result = defs.resolve_job_def("build_docs_job").execute_in_process(instance=instance, raise_on_error=False)
+    result = build_definitions().resolve_job_def("build_docs_job").execute_in_process(instance=instance, raise_on_error=False)
     if result.success:
         print(f"dbt docs: {Settings.from_env().docs_dir / 'index.html'}")
     return 0 if result.success else 1

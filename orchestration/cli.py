@@ -124,10 +124,17 @@ def format_kpis(rows: list[tuple]) -> str:
     return "\n".join(lines)
 
 
-def cmd_run(_args) -> int:
+def cmd_run(args) -> int:
     settings = Settings.from_env()
     ensure_sample_data(settings)
-    days = landed_days(settings.landing_root)
+    days = [
+        day
+        for day in landed_days(settings.landing_root)
+        if (args.first is None or day >= args.first) and (args.last is None or day <= args.last)
+    ]
+    if not days:
+        print(f"No export days under {settings.landing_root} in the range asked.", file=sys.stderr)
+        return 1
     print(f"Building the warehouse for {len(days)} day(s): {days[0]} … {days[-1]}")
     started = time.perf_counter()
     result = run_days(days[0], days[-1])
@@ -158,9 +165,10 @@ def cmd_docs(_args) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cx", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="build the warehouse over every landed day and print KPIs").set_defaults(
-        handler=cmd_run
-    )
+    run = commands.add_parser("run", help="build the warehouse over every landed day and print KPIs")
+    run.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="first export day (a backfill)")
+    run.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last export day")
+    run.set_defaults(handler=cmd_run)
     commands.add_parser("docs", help="generate the dbt docs site as one static page").set_defaults(
         handler=cmd_docs
     )

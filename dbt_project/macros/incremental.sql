@@ -1,0 +1,118 @@
+{#-
+    Incremental builds (dbt_project/README.md, "Incremental builds").
+
+    Staging reads the raw rows of the export window that Dagster passes as vars
+    (min_export_date .. max_export_date, widened by lookback_days); with both vars null it reads all of raw.
+    Every model below staging stamps its rows with `_built_at` (the dbt invocation's start) and, when run
+    incrementally, rebuilds what its parents stamped after its own newest `_built_at` (a high-water mark),
+    so models picked up in a later invocation still see every change.
+-#}
+
+{% macro export_window_predicate(column) -%}
+    {%- set min_date = var('min_export_date', none) -%}
+    {%- set max_date = var('max_export_date', none) -%}
+    {%- set lookback = var('lookback_days', 0) or 0 -%}
+    {%- if min_date is none and max_date is none -%}
+        true
+    {%- else -%}
+        ({{ column }}
+            {%- if min_date is not none %} >= date '{{ min_date }}' - interval {{ lookback | int }} day{% endif %}
+            {%- if min_date is not none and max_date is not none %} and {{ column }}{% endif %}
+            {%- if max_date is not none %} <= date '{{ max_date }}'{% endif %})
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro built_at() -%}
+    timestamp '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}'
+{%- endmacro %}
+
+{#- The newest `_built_at` of this model: its parents' rows stamped later are what changed since. -#}
+{% macro high_water_mark() -%}
+    (select coalesce(max(_built_at), timestamp '1900-01-01') from {{ this }})
+{%- endmacro %}
+
+{#-
+    The newest interaction start loaded, from any source (marts.md "As of"): FCR windows and SLA due times
+    are judged against it. Read from the unified interactions, which hold every source's starts.
+-#}
+{% macro as_of() -%}
+    (select max(started_at) from {{ ref('int_interactions_unioned') }})
+{%- endmacro %}
+
+{#-
+    The newest raw version of every record the export window touched (all records when the window vars
+    are null or on a full build), minus those already staged from the very same raw row: re-reading a
+    window costs a join, not another pass of the Python redaction and sentiment functions.
+    `id_columns`: the record's identity within the source; `version_order`: newest first.
+-#}
+{% macro newest_raw_versions(source_table, id_columns, version_order) -%}
+    {%- set raw_relation = source('raw', source_table) -%}
+    {%- set ids = id_columns | join(', ') -%}
+    with
+    {%- if is_incremental() %}
+
+    touched as (
+        select distinct {{ ids }}
+        from {{ raw_relation }}
+        where {{ export_window_predicate('_export_date') }}
+    ),
+    {%- endif %}
+
+    versions as (
+        select raw_rows.*
+        from {{ raw_relation }} as raw_rows
+        {%- if is_incremental() %}
+        inner join touched using ({{ ids }})
+        {%- endif %}
+    ),
+
+    newest as (
+        select * exclude (_extra)
+        from versions
+        qualify row_number() over (partition by {{ ids }} order by {{ version_order }}) = 1
+    )
+
+    select newest.*
+    from newest
+    {%- if is_incremental() %}
+    left join {{ this }} as staged
+        on
+            newest._export_date = staged._export_date
+            and newest._source_file = staged._source_file
+            and newest._row_number = staged._row_number
+            and newest._loaded_at = staged._loaded_at
+    where staged._source_file is null
+    {%- endif %}
+{%- endmacro %}
+
+{#- Newest version when the source has no version column: by export day, then file order. -#}
+{% macro file_order_desc() -%}
+    _export_date desc, _loaded_at desc, _source_file desc, _row_number desc
+{%- endmacro %}
+
+{#- A parent's rows restamped since this model's last build (all rows on a full build), or matching `or_where`. -#}
+{% macro rows_changed_since_last_build(relation, or_where=none) -%}
+    select * from {{ relation }}
+    {%- if is_incremental() %}
+    where
+        _built_at > {{ high_water_mark() }}
+        {%- if or_where %}
+        or {{ or_where }}
+        {%- endif %}
+    {%- endif %}
+{%- endmacro %}
+
+{#-
+    For a daily KPI table rebuilt per (client_id, <date_column>) partition: the parent's rows of every
+    partition that has a row restamped since this model's last build (all rows on a full build).
+-#}
+{% macro rows_of_changed_partitions(relation, date_column='interaction_date') -%}
+    select * from {{ relation }}
+    {%- if is_incremental() %}
+    where (client_id, {{ date_column }}) in (
+        select distinct (client_id, {{ date_column }})
+        from {{ relation }}
+        where _built_at > {{ high_water_mark() }}
+    )
+    {%- endif %}
+{%- endmacro %}

@@ -1,0 +1,180 @@
+{#-
+    The CRM names of the customer a record points at (by CRM id, normalised e-mail and/or phone, inside the
+    record's client), one row per record: `<id_column>, customer_names`. Used only to feed cx_redact.
+    Arguments are SQL expressions over the `records` CTE; pass none for a lookup the source lacks.
+-#}
+{% macro crm_names_of(records, id_column, crm_id=none, email=none, phone=none) -%}
+    {%- set lookups = [] -%}
+    {%- if crm_id is not none %}{% do lookups.append(("crm", "trim(" ~ crm_id ~ ")")) %}{% endif -%}
+    {%- if email is not none %}{% do lookups.append(("email", normalised_email(email))) %}{% endif -%}
+    {%- if phone is not none %}{% do lookups.append(("phone", normalised_phone(phone))) %}{% endif -%}
+    select
+        lookups.{{ id_column }},
+        list(distinct crm_names.full_name) as customer_names
+    from (
+        {%- for kind, value in lookups %}
+        select {{ id_column }}, client_id, '{{ kind }}' as match_kind, {{ value }} as match_value
+        from {{ records }}
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+        {%- endfor %}
+    ) as lookups
+    inner join {{ ref('base_crm__customer_names') }} as crm_names
+        on
+            lookups.client_id = crm_names.client_id
+            and lookups.match_kind = crm_names.match_kind
+            and lookups.match_value = crm_names.match_value
+    group by lookups.{{ id_column }}
+{%- endmacro %}
+
+{#- Names to redact: the given list expressions concatenated, nulls dropped. -#}
+{% macro names_list(expressions) -%}
+    list_filter(
+        list_concat({% for expression in expressions %}coalesce({{ expression }}, []::varchar[]){% if not loop.last %}, {% endif %}{% endfor %}),
+        lambda name: name is not null
+    )
+{%- endmacro %}
+
+{#-
+    cx_redact is a Python UDF (one call per text, single-threaded under the GIL): it is only called for a
+    text it could change — one with a digit, an `@`, a non-ASCII character, or one of the names (or a part
+    of one) in it. Any other text is returned as is, exactly as cx_redact would return it.
+-#}
+{% macro redacted(text, names) -%}
+    case
+        when {{ text }} is null then null
+        when
+            regexp_matches({{ text }}, '[0-9@]|[^\x00-\x7F]')
+            or list_bool_or(list_transform(
+                list_concat(
+                    {{ names }},
+                    flatten(list_transform({{ names }}, lambda name: string_split_regex(trim(name), '[\s,]+')))
+                ),
+                lambda token: length(token) > 0 and contains(lower({{ text }}), lower(token))
+            ))
+            then cx_redact({{ text }}, {{ names }})
+        else {{ text }}
+    end
+{%- endmacro %}
+
+{#- The sentences of a text: runs up to and including their closing punctuation, or a line break. -#}
+{#-
+    Several texts of one record redacted in a single cx_redact call (the names' pattern is built once):
+    joined with the ASCII unit separator, which none of the redaction patterns matches or crosses, and
+    split again. Returns a list aligned with `texts`; a null text stays null.
+-#}
+{% macro redacted_each(texts, names) -%}
+    {%- set separator = "chr(31)" -%}
+    {%- set joined -%}
+        {% for text in texts %}coalesce({{ text }}, ''){% if not loop.last %} || {{ separator }} || {% endif %}{% endfor %}
+    {%- endset -%}
+    list_transform(
+        string_split({{ redacted(joined, names) }}, {{ separator }}),
+        lambda part, position: case
+            {%- for text in texts %}
+            when position = {{ loop.index }} and {{ text }} is not null then part
+            {%- endfor %}
+        end
+    )
+{%- endmacro %}
+
+{% macro sentences_of(text) -%}
+    list_filter(
+        list_transform(regexp_extract_all({{ text }}, '[^.!?\n]+[.!?]*'), lambda sentence: trim(sentence)),
+        lambda sentence: regexp_matches(sentence, '[[:alpha:]]')
+    )
+{%- endmacro %}
+
+{#-
+    Sentiment of redacted texts, one row per record: `<id_column>, <text>_sentiment_score` for each text
+    column. A text's score is the mean VADER compound score of its sentences (VADER's recommended
+    reading of multi-sentence text), rounded to VADER's 4 decimals. Each distinct sentence is scored once
+    per build: texts are mostly made of recurring sentences, so the Python UDF runs far fewer times than
+    there are texts. Means are taken on exact decimals, so a rebuild gives the same digits.
+-#}
+{% macro sentiment_scores(records, id_column, text_columns) -%}
+    with
+
+    sentence_rows as materialized (
+        {%- for column in text_columns %}
+        select {{ id_column }}, '{{ column }}' as text_column, unnest({{ sentences_of(column) }}) as sentence
+        from {{ records }}
+        where {{ column }} is not null
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+        {%- endfor %}
+    ),
+
+    scored_sentences as (
+        select sentence, cx_sentiment(sentence) as score
+        from (select distinct sentence from sentence_rows)
+    ),
+
+    text_scores as (
+        select
+            sentence_rows.{{ id_column }},
+            sentence_rows.text_column,
+            round(sum(scored_sentences.score::decimal(18, 4)) / count(*), 4)::double as score
+        from sentence_rows
+        inner join scored_sentences on sentence_rows.sentence = scored_sentences.sentence
+        where scored_sentences.score is not null
+        group by sentence_rows.{{ id_column }}, sentence_rows.text_column
+    )
+
+    select
+        {{ id_column }},
+        {%- for column in text_columns %}
+        max(score) filter (where text_column = '{{ column }}') as {{ column | replace('_redacted', '') }}_sentiment_score
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from text_scores
+    group by {{ id_column }}
+{%- endmacro %}
+
+{#- A name or phrase in the form names are compared in: lower case, single spaces. -#}
+{% macro name_form(text) -%}
+    lower(regexp_replace(trim({{ text }}), '\s+', ' ', 'g'))
+{%- endmacro %}
+
+{#-
+    The known full names (base_people__known_names) mentioned in any of a record's texts, one row per
+    record: `<id_column>, mentioned_names`. Candidates are runs of 2–4 capitalised words (a regular
+    expression, vectorised), and every 2–4 word phrase inside a run is looked up with one hash join —
+    never a regular expression per name. Names written in lower case are not found by this pass (the
+    record's own names are still redacted in any case by cx_redact).
+-#}
+{% macro known_names_in(records, id_column, texts) -%}
+    {%- set capitalised_run = "\\p{Lu}[\\p{L}''\\-]*(?:[ \\t]+\\p{Lu}[\\p{L}''\\-]*)+" -%}
+    select
+        phrases.{{ id_column }},
+        list(distinct known_names.full_name) as mentioned_names
+    from (
+        select
+            {{ id_column }},
+            unnest(
+                list_concat(
+                    list_transform(range(1, len(words)), lambda p: array_to_string(words[p:p + 1], ' ')),
+                    list_transform(range(1, len(words) - 1), lambda p: array_to_string(words[p:p + 2], ' ')),
+                    list_transform(range(1, len(words) - 2), lambda p: array_to_string(words[p:p + 3], ' '))
+                )
+            ) as phrase
+        from (
+            select {{ id_column }}, string_split({{ name_form('run') }}, ' ') as words
+            from (
+                {%- for text in texts %}
+                select {{ id_column }}, unnest(regexp_extract_all({{ text }}, '{{ capitalised_run }}')) as run
+                from {{ records }}
+                where {{ text }} is not null
+                {%- if not loop.last %}
+                union all
+                {%- endif %}
+                {%- endfor %}
+            ) as runs
+        ) as candidates
+    ) as phrases
+    inner join {{ ref('base_people__known_names') }} as known_names
+        on phrases.phrase = known_names.name_words
+    group by phrases.{{ id_column }}
+{%- endmacro %}

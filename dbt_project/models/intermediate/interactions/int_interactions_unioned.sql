@@ -1,0 +1,328 @@
+-- depends_on: {{ ref('stg_crm__customers') }}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['channel', 'interaction_id'],
+        on_schema_change='append_new_columns',
+    )
+}}
+
+{#-
+    One row per interaction (call, chat, ticket, mention) in one shape, with the resolved customer_key
+    and local times. Incrementally it rebuilds what staging restamped since its own last build, plus every
+    interaction whose identity a changed CRM row may move (by its current key or its hashed e-mail/phone).
+-#}
+
+{%- set short_abandon_seconds = var('short_abandon_seconds') %}
+
+with
+
+{% if is_incremental() -%}
+changed_crm_customers as (
+    select customer_key, email_key, phone_key
+    from {{ ref('stg_crm__customers') }}
+    where _built_at > {{ high_water_mark() }}
+),
+
+reidentified as (
+    select existing.channel, existing.interaction_id
+    from {{ this }} as existing
+    where
+        existing.customer_key in (select customer_key from changed_crm_customers)
+        or existing.email_key in (select email_key from changed_crm_customers)
+        or existing.phone_key in (select phone_key from changed_crm_customers)
+),
+{%- endif %}
+
+calls as (
+    {{ rows_changed_since_last_build(
+        ref('stg_voice__calls'),
+        or_where="call_id in (select interaction_id from reidentified where channel = 'voice')",
+    ) }}
+),
+
+chats as (
+    {{ rows_changed_since_last_build(
+        ref('stg_chat__sessions'),
+        or_where="chat_id in (select interaction_id from reidentified where channel = 'chat')",
+    ) }}
+),
+
+tickets as (
+    {{ rows_changed_since_last_build(
+        ref('stg_email__tickets'),
+        or_where="ticket_id in (select interaction_id from reidentified where channel = 'email')",
+    ) }}
+),
+
+mentions as (
+    {{ rows_changed_since_last_build(
+        ref('stg_social__mentions'),
+        or_where="mention_id in (select interaction_id from reidentified where channel = 'social')",
+    ) }}
+),
+
+clients as (
+    select * from {{ ref('clients') }}
+),
+
+identifiers as (
+    select * from {{ ref('int_customer_identifiers_mapped') }}
+),
+
+voice_interactions as (
+    select
+        call_id as interaction_id,
+        'voice' as channel,
+        client_id,
+        queue,
+        direction,
+        agent_id,
+        crm_customer_key,
+        null::varchar as email_key,
+        phone_key,
+        issue_category,
+        null::varchar as priority,
+        null::varchar as status,
+        null::varchar as channel_detail,
+        offered_at as started_at,
+        answered_at,
+        answered_at as handled_at,
+        null::timestamp as first_response_at,
+        ended_at,
+        null::timestamp as solved_at,
+        answered_at is not null as is_answered,
+        is_abandoned,
+        {{ seconds_between('offered_at', 'coalesce(answered_at, ended_at)') }} as wait_seconds,
+        case when answered_at is not null then {{ seconds_between('offered_at', 'answered_at') }} end
+            as answer_seconds,
+        case when answered_at is not null then talk_seconds + hold_seconds + acw_seconds end
+            as handle_seconds,
+        talk_seconds,
+        hold_seconds,
+        acw_seconds,
+        transfer_count,
+        null::integer as reopen_count,
+        is_resolved,
+        is_escalated,
+        null::integer as review_stars,
+        null::varchar as customer_text_redacted,
+        null::double as customer_text_sentiment_score
+    from calls
+),
+
+chat_interactions as (
+    select
+        chat_id as interaction_id,
+        'chat' as channel,
+        client_id,
+        queue,
+        'inbound' as direction,
+        agent_id,
+        crm_customer_key,
+        email_key,
+        null::varchar as phone_key,
+        issue_category,
+        null::varchar as priority,
+        null::varchar as status,
+        null::varchar as channel_detail,
+        requested_at as started_at,
+        accepted_at as answered_at,
+        accepted_at as handled_at,
+        first_agent_message_at as first_response_at,
+        ended_at,
+        null::timestamp as solved_at,
+        accepted_at is not null as is_answered,
+        accepted_at is null as is_abandoned,
+        {{ seconds_between('requested_at', 'coalesce(accepted_at, ended_at)') }} as wait_seconds,
+        case when accepted_at is not null then {{ seconds_between('requested_at', 'accepted_at') }} end
+            as answer_seconds,
+        case when accepted_at is not null then {{ seconds_between('accepted_at', 'ended_at') }} + acw_seconds end
+            as handle_seconds,
+        null::integer as talk_seconds,
+        null::integer as hold_seconds,
+        acw_seconds,
+        null::integer as transfer_count,
+        null::integer as reopen_count,
+        is_resolved,
+        is_escalated,
+        null::integer as review_stars,
+        customer_text_redacted,
+        customer_text_sentiment_score
+    from chats
+),
+
+email_interactions as (
+    select
+        ticket_id as interaction_id,
+        'email' as channel,
+        client_id,
+        null::varchar as queue,
+        'inbound' as direction,
+        assignee_agent_id as agent_id,
+        crm_customer_key,
+        email_key,
+        null::varchar as phone_key,
+        issue_category,
+        priority,
+        status,
+        via as channel_detail,
+        created_at as started_at,
+        null::timestamp as answered_at,
+        first_response_at as handled_at,
+        first_response_at,
+        null::timestamp as ended_at,
+        case when status in ('solved', 'closed') then solved_at end as solved_at,
+        null::boolean as is_answered,
+        false as is_abandoned,
+        null::double as wait_seconds,
+        null::double as answer_seconds,
+        null::double as handle_seconds,
+        null::integer as talk_seconds,
+        null::integer as hold_seconds,
+        null::integer as acw_seconds,
+        null::integer as transfer_count,
+        reopen_count,
+        status in ('solved', 'closed') as is_resolved,
+        is_escalated,
+        null::integer as review_stars,
+        description_redacted as customer_text_redacted,
+        description_sentiment_score as customer_text_sentiment_score
+    from tickets
+),
+
+social_interactions as (
+    select
+        mention_id as interaction_id,
+        'social' as channel,
+        client_id,
+        null::varchar as queue,
+        'inbound' as direction,
+        responder_agent_id as agent_id,
+        crm_customer_key,
+        null::varchar as email_key,
+        null::varchar as phone_key,
+        null::varchar as issue_category,
+        null::varchar as priority,
+        null::varchar as status,
+        platform || ':' || visibility as channel_detail,
+        posted_at as started_at,
+        null::timestamp as answered_at,
+        first_response_at as handled_at,
+        first_response_at,
+        null::timestamp as ended_at,
+        null::timestamp as solved_at,
+        null::boolean as is_answered,
+        false as is_abandoned,
+        null::double as wait_seconds,
+        null::double as answer_seconds,
+        null::double as handle_seconds,
+        null::integer as talk_seconds,
+        null::integer as hold_seconds,
+        null::integer as acw_seconds,
+        null::integer as transfer_count,
+        null::integer as reopen_count,
+        is_resolved,
+        null::boolean as is_escalated,
+        star_rating as review_stars,
+        text_redacted as customer_text_redacted,
+        text_sentiment_score as customer_text_sentiment_score
+    from mentions
+),
+
+interactions as (
+    select * from voice_interactions
+    union all
+    select * from chat_interactions
+    union all
+    select * from email_interactions
+    union all
+    select * from social_interactions
+),
+
+{#- marts.md "Identity": the record's CRM id, else the CRM customer by e-mail, then phone, else the
+    e-mail or phone itself; all keys are scoped to the client. -#}
+resolved as (
+    select
+        interactions.*,
+        coalesce(
+            interactions.crm_customer_key,
+            by_email.customer_key,
+            by_phone.customer_key,
+            interactions.email_key,
+            interactions.phone_key
+        ) as customer_key,
+        case
+            when interactions.crm_customer_key is not null then 'crm_id'
+            when by_email.customer_key is not null then 'crm_email'
+            when by_phone.customer_key is not null then 'crm_phone'
+            when interactions.email_key is not null then 'email'
+            when interactions.phone_key is not null then 'phone'
+        end as identity_source,
+        clients.timezone
+    from interactions
+    left join identifiers as by_email
+        on
+            interactions.client_id = by_email.client_id
+            and interactions.email_key = by_email.identifier_key
+    left join identifiers as by_phone
+        on
+            interactions.client_id = by_phone.client_id
+            and interactions.phone_key = by_phone.identifier_key
+    left join clients on interactions.client_id = clients.client_id
+),
+
+final as (
+    select
+        interaction_id,
+        channel,
+        client_id,
+        queue,
+        direction,
+        agent_id,
+        customer_key,
+        identity_source,
+        crm_customer_key,
+        email_key,
+        phone_key,
+        issue_category,
+        priority,
+        status,
+        channel_detail,
+        started_at,
+        {{ to_local('started_at', 'timezone') }} as started_local_at,
+        {{ to_local('started_at', 'timezone') }}::date as interaction_date,
+        answered_at,
+        handled_at,
+        first_response_at,
+        ended_at,
+        solved_at,
+        handled_at is not null as is_handled,
+        is_answered,
+        is_abandoned,
+        coalesce(
+            is_abandoned
+            and channel in ('voice', 'chat')
+            and {{ seconds_between('started_at', 'ended_at') }} < {{ short_abandon_seconds }},
+            false
+        ) as is_short_abandon,
+        wait_seconds,
+        answer_seconds,
+        handle_seconds,
+        talk_seconds,
+        hold_seconds,
+        acw_seconds,
+        transfer_count,
+        reopen_count,
+        is_resolved,
+        is_escalated,
+        review_stars,
+        customer_text_redacted,
+        customer_text_sentiment_score,
+        {{ built_at() }} as _built_at
+    from resolved
+)
+
+select * from final

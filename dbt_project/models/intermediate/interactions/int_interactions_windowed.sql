@@ -1,0 +1,165 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['channel', 'interaction_id'],
+        on_schema_change='append_new_columns',
+    )
+}}
+
+{#-
+    One row per interaction: its repeat-contact window and FCR outcome (marts.md "FCR", "Repeated").
+    Eligible: an inbound, handled interaction with a customer_key. Within the eligible interactions of a
+    client, customer_key and issue_category (a missing category matches nothing):
+    - is_repeated: a strictly later one starts at most fcr_window_hours after this one;
+    - is_repeat_contact: an earlier one started at most fcr_window_hours before this one;
+    - is_fcr_pending: this one's window ends after the as-of moment (the newest start loaded).
+
+    Incrementally, every interaction of a customer with a changed interaction is recomputed (a new contact
+    can make earlier ones repeated); and interactions still pending at the last build whose window has now
+    elapsed get their FCR outcome. Everything else is left as it was.
+-#}
+
+{%- set window_hours = var('fcr_window_hours') | int %}
+
+with
+
+interactions as (
+    select * from {{ ref('int_interactions_unioned') }}
+),
+
+as_of as (
+    select max(started_at) as as_of_at from interactions
+),
+
+{% if is_incremental() -%}
+changed as (
+    select channel, interaction_id, client_id, customer_key
+    from interactions
+    where _built_at > {{ high_water_mark() }}
+),
+
+affected_customers as (
+    select client_id, customer_key from changed
+    where customer_key is not null
+    union
+    select existing.client_id, existing.customer_key
+    from {{ this }} as existing
+    inner join changed using (channel, interaction_id)
+    where existing.customer_key is not null
+),
+
+in_scope as (
+    select interactions.*
+    from interactions
+    semi join affected_customers using (client_id, customer_key)
+    union all
+    select interactions.*
+    from interactions
+    semi join changed using (channel, interaction_id)
+    where interactions.customer_key is null
+),
+
+{#- Pending at the last build, window now elapsed, customer otherwise unchanged: only the outcome moves. -#}
+window_elapsed as (
+    select existing.* exclude (is_fcr_pending, is_fcr, _built_at)
+    from {{ this }} as existing
+    where
+        existing.is_fcr_pending
+        and existing.fcr_window_ends_at <= (select as_of_at from as_of)
+        and not exists (
+            select 1 from affected_customers
+            where
+                affected_customers.client_id = existing.client_id
+                and affected_customers.customer_key = existing.customer_key
+        )
+),
+{%- else -%}
+in_scope as (
+    select * from interactions
+),
+{%- endif %}
+
+flagged as (
+    select
+        *,
+        direction = 'inbound' and is_handled and customer_key is not null as is_fcr_eligible
+    from in_scope
+),
+
+eligible_windows as (
+    select
+        channel,
+        interaction_id,
+        min(started_at) over (
+            partition by client_id, customer_key, issue_category
+            order by started_at
+            range between interval 1 microsecond following and unbounded following
+        ) as next_contact_started_at,
+        count(*) over (
+            partition by client_id, customer_key, issue_category
+            order by started_at
+            range between interval {{ window_hours }} hour preceding and interval 1 microsecond preceding
+        ) as prior_contacts_in_window
+    from flagged
+    where is_fcr_eligible and issue_category is not null
+),
+
+windowed as (
+    select
+        flagged.channel,
+        flagged.interaction_id,
+        flagged.client_id,
+        flagged.customer_key,
+        flagged.issue_category,
+        flagged.started_at,
+        flagged.is_resolved,
+        flagged.is_fcr_eligible,
+        eligible_windows.next_contact_started_at,
+        coalesce(eligible_windows.prior_contacts_in_window, 0) as prior_contacts_in_window,
+        coalesce(
+            eligible_windows.next_contact_started_at
+            <= flagged.started_at + interval {{ window_hours }} hour,
+            false
+        ) and flagged.is_fcr_eligible as is_repeated,
+        coalesce(eligible_windows.prior_contacts_in_window, 0) > 0 as is_repeat_contact,
+        case
+            when flagged.is_fcr_eligible then flagged.started_at + interval {{ window_hours }} hour
+        end as fcr_window_ends_at
+    from flagged
+    left join eligible_windows using (channel, interaction_id)
+),
+
+recomputed as (
+    select * from windowed
+    {%- if is_incremental() %}
+    union all by name
+    select * from window_elapsed
+    {%- endif %}
+),
+
+final as (
+    select
+        channel,
+        interaction_id,
+        client_id,
+        customer_key,
+        issue_category,
+        started_at,
+        is_fcr_eligible,
+        is_repeated,
+        is_repeat_contact,
+        prior_contacts_in_window,
+        next_contact_started_at,
+        fcr_window_ends_at,
+        coalesce(fcr_window_ends_at > (select as_of_at from as_of), false) as is_fcr_pending,
+        case
+            when is_fcr_eligible and fcr_window_ends_at <= (select as_of_at from as_of)
+                then is_resolved and not is_repeated
+        end as is_fcr,
+        is_resolved,
+        {{ built_at() }} as _built_at
+    from recomputed
+)
+
+select * from final

@@ -1,0 +1,138 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['channel', 'interaction_id', 'metric'],
+        on_schema_change='append_new_columns',
+    )
+}}
+
+{#-
+    One row per interaction and response-SLA metric: every chat session and mention (first_response) and
+    every ticket (first_response and resolution), judged against its sla_targets row (marts.md "Response
+    SLA"). Chats and mentions match the `*` priority row; a ticket's newest priority matches its exact row
+    before `*`. Calendar time from the start; done at the first agent message (chat), first_response_at
+    (ticket, mention) or solved_at while solved/closed (ticket resolution).
+    - met: done within the target (elapsed <= target_seconds);
+    - breached: done late, or not done and the due moment is before the as-of moment;
+    - pending: not done and not yet due — left out of sla_met_pct.
+    Incrementally: changed interactions, plus those pending at the last build that are now overdue.
+-#}
+
+with
+
+interactions as (
+    select * from {{ ref('int_interactions_unioned') }}
+),
+
+sla_targets as (
+    select * from {{ ref('sla_targets') }}
+    where metric in ('first_response', 'resolution')
+),
+
+as_of as (
+    select max(started_at) as as_of_at from interactions
+),
+
+{% if is_incremental() -%}
+now_due as (
+    select channel, interaction_id
+    from {{ this }}
+    where outcome = 'pending' and due_at < (select as_of_at from as_of)
+),
+
+in_scope as (
+    select * from interactions
+    where _built_at > {{ high_water_mark() }}
+    union all
+    select interactions.*
+    from interactions
+    semi join now_due using (channel, interaction_id)
+    where interactions._built_at <= {{ high_water_mark() }}
+),
+{%- else -%}
+in_scope as (
+    select * from interactions
+),
+{%- endif %}
+
+population as (
+    select
+        channel,
+        interaction_id,
+        client_id,
+        priority,
+        'first_response' as metric,
+        started_at,
+        interaction_date,
+        first_response_at as done_at
+    from in_scope
+    where channel in ('chat', 'email', 'social')
+    union all
+    select
+        channel,
+        interaction_id,
+        client_id,
+        priority,
+        'resolution' as metric,
+        started_at,
+        interaction_date,
+        solved_at as done_at
+    from in_scope
+    where channel = 'email'
+),
+
+{#- The most specific target: the exact priority row before `*`. -#}
+targeted as (
+    select
+        population.*,
+        sla_targets.target_seconds,
+        sla_targets.target_pct,
+        sla_targets.priority as target_priority
+    from population
+    inner join sla_targets
+        on
+            population.client_id = sla_targets.client_id
+            and population.channel = sla_targets.channel
+            and population.metric = sla_targets.metric
+            and (sla_targets.priority = population.priority or sla_targets.priority = '*')
+    qualify row_number() over (
+        partition by population.channel, population.interaction_id, population.metric
+        order by sla_targets.priority = '*'
+    ) = 1
+),
+
+evaluated as (
+    select
+        *,
+        started_at + to_seconds(target_seconds) as due_at,
+        {{ seconds_between('started_at', 'done_at') }} as elapsed_seconds
+    from targeted
+),
+
+final as (
+    select
+        channel,
+        interaction_id,
+        client_id,
+        priority,
+        metric,
+        target_priority,
+        target_seconds,
+        target_pct,
+        interaction_date,
+        started_at,
+        due_at,
+        done_at,
+        elapsed_seconds,
+        case
+            when done_at is not null and elapsed_seconds <= target_seconds then 'met'
+            when done_at is not null then 'breached'
+            when due_at < (select as_of_at from as_of) then 'breached'
+            else 'pending'
+        end as outcome,
+        {{ built_at() }} as _built_at
+    from evaluated
+)
+
+select * from final

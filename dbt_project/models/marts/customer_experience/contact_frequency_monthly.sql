@@ -1,0 +1,79 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['client_id', 'contact_month'],
+        on_schema_change='fail',
+    )
+}}
+
+{#-
+    Contact frequency per client, channel and local month (marts.md "Contacts"): contacts = every inbound
+    interaction, handled or not, identified or not; customers = distinct customer_keys;
+    contacts_per_customer = identified contacts / customers; repeat contacts = eligible interactions with
+    an earlier eligible one of the same customer and category within the FCR window, as a share of the
+    eligible ones; channel_share_pct = the channel's contacts / the client's contacts in the month.
+-#}
+
+with
+
+fct_interactions as (
+    select * from {{ ref('fct_interactions') }}
+),
+
+{% if is_incremental() -%}
+changed_months as (
+    select distinct client_id, date_trunc('month', interaction_date)::date as contact_month
+    from fct_interactions
+    where _built_at > {{ high_water_mark() }}
+),
+{%- endif %}
+
+contacts as (
+    select
+        *,
+        date_trunc('month', interaction_date)::date as contact_month
+    from fct_interactions
+    where
+        direction = 'inbound'
+        {%- if is_incremental() %}
+        and (client_id, date_trunc('month', interaction_date)::date) in (
+            select (client_id, contact_month) from changed_months
+        )
+        {%- endif %}
+),
+
+aggregated as (
+    select
+        client_id,
+        channel,
+        contact_month,
+        count(*) as contacts,
+        count(customer_key) as identified_contacts,
+        count(distinct customer_key) as customers,
+        {{ count_if('is_fcr_eligible') }} as eligible_contacts,
+        {{ count_if('is_repeat_contact') }} as repeat_contacts
+    from contacts
+    group by all
+),
+
+final as (
+    select
+        client_id,
+        channel,
+        contact_month,
+        contacts,
+        identified_contacts,
+        customers,
+        {{ mean('identified_contacts', 'customers') }} as contacts_per_customer,
+        eligible_contacts,
+        repeat_contacts,
+        {{ pct('repeat_contacts', 'eligible_contacts') }} as repeat_contact_pct,
+        (sum(contacts) over (partition by client_id, contact_month))::bigint as client_contacts,
+        {{ pct('contacts', 'sum(contacts) over (partition by client_id, contact_month)') }}
+            as channel_share_pct,
+        {{ built_at() }} as _built_at
+    from aggregated
+)
+
+select * from final

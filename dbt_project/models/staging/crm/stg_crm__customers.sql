@@ -1,0 +1,40 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='customer_key',
+        on_schema_change='append_new_columns',
+    )
+}}
+
+{#-
+    The CRM id, name, e-mail and phone do not leave raw: the customer is its customer_key, and its e-mail
+    and phone survive only as keyed hashes, for identity resolution (int_customer_identifiers_mapped).
+-#}
+
+with
+
+newest_customers as (
+    {{ newest_raw_versions('crm_customers', ['client_id', 'customer_id'], 'updated_at desc, ' ~ file_order_desc()) }}
+),
+
+final as (
+    select
+        {{ identity_key('client_id', 'crm', 'trim(customer_id)') }} as customer_key,
+        client_id,
+        {{ identity_key('client_id', 'email', normalised_email('email')) }} as email_key,
+        {{ identity_key('client_id', 'phone', normalised_phone('phone')) }} as phone_key,
+        signed_up_on,
+        churned_on,
+        plan,
+        segment,
+        updated_at,
+        _export_date,
+        _source_file,
+        _row_number,
+        _loaded_at,
+        {{ built_at() }} as _built_at
+    from newest_customers
+)
+
+select * from final

@@ -116,3 +116,28 @@
     )
     {%- endif %}
 {%- endmacro %}
+
+{#-
+    Of the rows a model recomputed, those that are new or differ from what it holds (every column but
+    _built_at compared, nulls equal). Keeps a wide recomputation (every contact of a customer) from
+    restamping unchanged rows, so the models downstream rebuild only what really changed.
+-#}
+{% macro keep_changed_rows(rows_cte, key_columns) -%}
+    {%- set keys = key_columns | join(', ') -%}
+    {%- if is_incremental() %}
+    select {{ rows_cte }}.*
+    from {{ rows_cte }}
+    semi join (
+        select {{ keys }}
+        from (
+            select * exclude (_built_at) from {{ rows_cte }}
+            except
+            select existing.* exclude (_built_at)
+            from {{ this }} as existing
+            semi join {{ rows_cte }} using ({{ keys }})
+        )
+    ) as changed_keys using ({{ keys }})
+    {%- else %}
+    select * from {{ rows_cte }}
+    {%- endif %}
+{%- endmacro %}

@@ -139,20 +139,22 @@
 {%- endmacro %}
 
 {#-
-    The known full names (base_people__known_names) mentioned in any of a record's texts, one row per
-    record: `<id_column>, mentioned_names`. Candidates are runs of 2–4 capitalised words (a regular
-    expression, vectorised), and every 2–4 word phrase inside a run is looked up with one hash join —
-    never a regular expression per name. Names written in lower case are not found by this pass (the
-    record's own names are still redacted in any case by cx_redact).
+    The known full names (stg_people__name_keys) mentioned in any of a record's texts, one row per record:
+    `<id_column>, mentioned_names` (as written in lower case). Candidates are runs of capitalised words,
+    short lower-case particles allowed between them (Cherry de Leon, Juan dela Cruz), found by a vectorised
+    regular expression; every distinct 2–4 word phrase inside a run is keyed with cx_hash and looked up
+    with one hash join among the names known by the record's export day — never a regular expression per
+    name. Names written in lower case are not found by this pass (the record's own names are redacted by
+    cx_redact in any case).
 -#}
 {% macro known_names_in(records, id_column, texts) -%}
-    {%- set capitalised_run = "\\p{Lu}[\\p{L}''\\-]*(?:[ \\t]+\\p{Lu}[\\p{L}''\\-]*)+" -%}
-    select
-        phrases.{{ id_column }},
-        list(distinct known_names.full_name) as mentioned_names
-    from (
+    {%- set capitalised_run = "\\p{Lu}[\\p{L}''\\-]*(?:[ \\t]+(?:\\p{Ll}{1,4}[ \\t]+)*\\p{Lu}[\\p{L}''\\-]*)+" -%}
+    with
+
+    phrases as materialized (
         select
             {{ id_column }},
+            _export_date,
             unnest(
                 list_concat(
                     list_transform(range(1, len(words)), lambda p: array_to_string(words[p:p + 1], ' ')),
@@ -161,10 +163,13 @@
                 )
             ) as phrase
         from (
-            select {{ id_column }}, string_split({{ name_form('run') }}, ' ') as words
+            select {{ id_column }}, _export_date, string_split({{ name_form('run') }}, ' ') as words
             from (
                 {%- for text in texts %}
-                select {{ id_column }}, unnest(regexp_extract_all({{ text }}, '{{ capitalised_run }}')) as run
+                select
+                    {{ id_column }},
+                    _export_date,
+                    unnest(regexp_extract_all({{ text }}, '{{ capitalised_run }}')) as run
                 from {{ records }}
                 where {{ text }} is not null
                 {%- if not loop.last %}
@@ -173,8 +178,21 @@
                 {%- endfor %}
             ) as runs
         ) as candidates
-    ) as phrases
-    inner join {{ ref('base_people__known_names') }} as known_names
-        on phrases.phrase = known_names.name_words
+    ),
+
+    keyed_phrases as (
+        select phrase, cx_hash('name:' || phrase) as name_key
+        from (select distinct phrase from phrases)
+    )
+
+    select
+        phrases.{{ id_column }},
+        list(distinct phrases.phrase) as mentioned_names
+    from phrases
+    inner join keyed_phrases on phrases.phrase = keyed_phrases.phrase
+    inner join {{ ref('stg_people__name_keys') }} as known_names
+        on
+            keyed_phrases.name_key = known_names.name_key
+            and known_names.first_export_date <= phrases._export_date
     group by phrases.{{ id_column }}
 {%- endmacro %}

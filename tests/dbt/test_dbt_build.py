@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-
 from dbt_helpers import TEST_HASH_KEY, create_raw_tables, run_dbt
 
 

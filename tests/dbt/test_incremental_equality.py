@@ -12,7 +12,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from dbt_helpers import TEST_HASH_KEY, run_dbt
 
 pytestmark = pytest.mark.slow

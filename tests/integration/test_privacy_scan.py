@@ -67,8 +67,8 @@ class PiiScanner:
                 self.names.add(" ".join(value.split()))
             elif kind == "phone":
                 digits = re.sub(r"\D", "", value)
-                if len(digits) >= 8:
-                    self.phone_suffixes.add(digits[-8:])
+                if len(digits) >= 9:
+                    self.phone_suffixes.add(digits[-9:])
             else:
                 self.tokens[value] = kind
                 if kind == "handle":
@@ -80,7 +80,7 @@ class PiiScanner:
             digits = re.sub(r"\D", "", run)
             if 13 <= len(digits) <= 19 and luhn_valid(digits):
                 found.append(f"card {run}")
-            if len(digits) >= 8 and digits[-8:] in self.phone_suffixes:
+            if len(digits) >= 9 and digits[-9:] in self.phone_suffixes:
                 found.append(f"phone {run}")
         words = [word.strip(".'-") for word in TOKEN.findall(text.lower())]
         found += [f"{self.tokens[word]} {word}" for word in words if word in self.tokens]

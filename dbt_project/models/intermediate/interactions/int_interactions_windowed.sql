@@ -17,7 +17,7 @@
 
     Incrementally, every interaction of a customer with a changed interaction is recomputed (a new contact
     can make earlier ones repeated); and interactions still pending at the last build whose window has now
-    elapsed get their FCR outcome. Everything else is left as it was.
+    elapsed get their FCR outcome. Only rows whose outcome actually changed are rewritten.
 -#}
 
 {%- set window_hours = var('fcr_window_hours') | int %}
@@ -138,7 +138,7 @@ recomputed as (
     {%- endif %}
 ),
 
-final as (
+outcomes as (
     select
         channel,
         interaction_id,
@@ -160,6 +160,10 @@ final as (
         is_resolved,
         {{ built_at() }} as _built_at
     from recomputed
+),
+
+final as (
+    {{ keep_changed_rows('outcomes', ['channel', 'interaction_id']) }}
 )
 
 select * from final

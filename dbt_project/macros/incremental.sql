@@ -46,8 +46,17 @@
     `id_columns`: the record's identity within the source; `version_order`: newest first.
 -#}
 {% macro newest_raw_versions(source_table, id_columns, version_order) -%}
+    {#- The winner is ranked on narrow rows (ids, version columns, lineage) and only then read whole from
+        raw by its lineage (file, row, load): wide payloads (transcripts, texts) are not sorted. -#}
     {%- set raw_relation = source('raw', source_table) -%}
     {%- set ids = id_columns | join(', ') -%}
+    {%- set lineage = ['_export_date', '_source_file', '_row_number', '_loaded_at'] -%}
+    {%- set narrow = [] -%}
+    {%- set order_columns = [] -%}
+    {%- for term in version_order.split(',') %}{% do order_columns.append(term.strip().split()[0]) %}{% endfor -%}
+    {%- for column in id_columns + order_columns + lineage -%}
+        {%- if column not in narrow %}{% do narrow.append(column) %}{% endif -%}
+    {%- endfor -%}
     with
     {%- if is_incremental() %}
 
@@ -59,7 +68,7 @@
     {%- endif %}
 
     versions as (
-        select raw_rows.*
+        select {% for column in narrow %}raw_rows.{{ column }}{% if not loop.last %}, {% endif %}{% endfor %}
         from {{ raw_relation }} as raw_rows
         {%- if is_incremental() %}
         inner join touched using ({{ ids }})
@@ -67,22 +76,39 @@
     ),
 
     newest as (
-        select * exclude (_extra)
+        select {{ lineage | join(', ') }}
         from versions
         qualify row_number() over (partition by {{ ids }} order by {{ version_order }}) = 1
+    ),
+
+    {%- if is_incremental() %}
+
+    {#- minus those already staged from the very same raw row #}
+    unstaged as (
+        select newest.*
+        from newest
+        left join {{ this }} as staged
+            on
+                newest._export_date = staged._export_date
+                and newest._source_file = staged._source_file
+                and newest._row_number = staged._row_number
+                and newest._loaded_at = staged._loaded_at
+        where staged._source_file is null
+    ),
+    {%- else %}
+
+    unstaged as (
+        select * from newest
+    ),
+    {%- endif %}
+
+    winners as (
+        select raw_rows.* exclude (_extra)
+        from {{ raw_relation }} as raw_rows
+        semi join unstaged using ({{ lineage | join(', ') }})
     )
 
-    select newest.*
-    from newest
-    {%- if is_incremental() %}
-    left join {{ this }} as staged
-        on
-            newest._export_date = staged._export_date
-            and newest._source_file = staged._source_file
-            and newest._row_number = staged._row_number
-            and newest._loaded_at = staged._loaded_at
-    where staged._source_file is null
-    {%- endif %}
+    select * from winners
 {%- endmacro %}
 
 {#- Newest version when the source has no version column: by export day, then file order. -#}

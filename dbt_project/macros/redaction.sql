@@ -112,15 +112,17 @@
         from (select distinct sentence from sentence_rows)
     ),
 
+    {#- Sentences without a score are left out by count(score) and `having`, not by a `where`: a filter on
+        the score would be pushed below the distinct and call cx_sentiment once per sentence row. -#}
     text_scores as (
         select
             sentence_rows.{{ id_column }},
             sentence_rows.text_column,
-            round(sum(scored_sentences.score::decimal(18, 4)) / count(*), 4)::double as score
+            round(sum(scored_sentences.score::decimal(18, 4)) / count(scored_sentences.score), 4)::double as score
         from sentence_rows
         inner join scored_sentences on sentence_rows.sentence = scored_sentences.sentence
-        where scored_sentences.score is not null
         group by sentence_rows.{{ id_column }}, sentence_rows.text_column
+        having count(scored_sentences.score) > 0
     )
 
     select

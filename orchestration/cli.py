@@ -2,7 +2,8 @@
 
 `run` generates the sample exports when the landing root is empty, materialises every asset for every
 day present under the landing root (one run, so the UI's run history shows it), publishes the marts and
-prints a per-client KPI table read back from the published file.
+prints a per-client KPI table read back from the published file. `erase` removes a customer from the
+warehouse and the published files (orchestration/erasure.py).
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ from pathlib import Path
 import duckdb
 import fsspec
 
+from orchestration.locking import held_here, lock_path, writer_lock
+from orchestration.resources import connect_warehouse
 from orchestration.settings import Settings
 
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+WRITER_LOCK_TAG = "cx/writer_lock"  # the lock a `cli run` holds: see fail_dead_runs
 
 
 def landed_days(landing_root: str) -> list[str]:
@@ -49,6 +53,10 @@ def ensure_sample_data(settings: Settings) -> None:
     print(f"  wrote {sum(summary['rows'].values()):,} records in {len(summary['rows'])} sources")
 
 
+# Step-by-step DEBUG events stay in the run's event log (the UI); the terminal gets INFO and above.
+CONSOLE_INFO = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
 def run_days(first: str, last: str):
     from dagster import DagsterInstance
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
@@ -56,13 +64,43 @@ def run_days(first: str, last: str):
     from orchestration.definitions import build_definitions
 
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+    warehouse_dir = Settings.from_env().warehouse_dir
+    lock = str(lock_path(warehouse_dir))
+    if held_here(warehouse_dir):
+        fail_dead_runs(instance, lock)
     # built now, not at import, so the settings are the environment's as of this call
     job = build_definitions().resolve_job_def("build_warehouse_job")
     return job.execute_in_process(
         instance=instance,
-        tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last},
+        tags={
+            ASSET_PARTITION_RANGE_START_TAG: first,
+            ASSET_PARTITION_RANGE_END_TAG: last,
+            WRITER_LOCK_TAG: lock,
+        },
+        run_config=CONSOLE_INFO,
         raise_on_error=False,
     )
+
+
+def fail_dead_runs(instance, lock: str) -> None:
+    """Mark failed the runs a killed `cli run` left started, and free their pool slots.
+
+    Called under the writer lock, which a `cli run` holds for its whole run: a run of this warehouse still
+    marked as started has lost its process. Its claim on the `warehouse` pool would otherwise block every
+    later run's steps for good.
+    """
+    from dagster import DagsterRunStatus, RunsFilter
+
+    stale = instance.get_runs(
+        filters=RunsFilter(
+            statuses=[DagsterRunStatus.STARTING, DagsterRunStatus.STARTED], tags={WRITER_LOCK_TAG: lock}
+        )
+    )
+    for run in stale:
+        instance.report_run_failed(run, message="Its process died; found by the next `cli run`.")
+        if instance.event_log_storage.supports_global_concurrency_limits:
+            instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        print(f"Run {run.run_id} had died mid-way: marked failed, its pool slots freed.", file=sys.stderr)
 
 
 KPI_SQL = """
@@ -124,8 +162,39 @@ def format_kpis(rows: list[tuple]) -> str:
     return "\n".join(lines)
 
 
+def failure_lines(result, limit: int = 20) -> list[str]:
+    """Each failed step and why: a step's own failure description (a refusal names each file and its reason)
+    in full, an exception's first line. Both are written free of raw values by the steps."""
+    lines = []
+    for event in result.all_events:
+        if event.event_type_value != "STEP_FAILURE":
+            continue
+        data = event.step_failure_data
+        if data.user_failure_data and data.user_failure_data.description:
+            message = data.user_failure_data.description.strip().splitlines()[:limit]
+        else:
+            error = data.error
+            while error is not None and error.cause is not None and "DagsterExecutionStep" in error.cls_name:
+                error = error.cause  # the step's own exception, not Dagster's wrapper
+            message = (error.message if error else "failed").strip().splitlines()[:1]
+        lines.append(f"  {event.step_key}: " + "\n    ".join(message))
+    return lines
+
+
 def cmd_run(args) -> int:
     settings = Settings.from_env()
+    # Runs wait for each other here (see locking.py); a process outside the pipeline holding the warehouse
+    # fails the run at once, before anything starts.
+    with writer_lock(settings.warehouse_dir, label="cx run"):
+        try:
+            connect_warehouse(settings.warehouse_path, memory_limit=settings.duckdb_memory_limit).close()
+        except RuntimeError as error:
+            print(f"Not started: {error}", file=sys.stderr)
+            return 2
+        return _run(args, settings)
+
+
+def _run(args, settings: Settings) -> int:
     ensure_sample_data(settings)
     days = [
         day
@@ -142,6 +211,7 @@ def cmd_run(args) -> int:
     if not result.success:
         failed = [event.step_key for event in result.all_events if event.event_type_value == "STEP_FAILURE"]
         print(f"The run failed at: {', '.join(failed) or 'unknown step'} (run id {result.run_id}).", file=sys.stderr)
+        print("\n".join(failure_lines(result)), file=sys.stderr)
         return 1
     print(f"Run {result.run_id} succeeded in {elapsed:.1f} s.\n")
     print(format_kpis(kpi_rows(settings.marts_path)))
@@ -156,10 +226,25 @@ def cmd_docs(_args) -> int:
     from orchestration.definitions import build_definitions
 
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    result = build_definitions().resolve_job_def("build_docs_job").execute_in_process(instance=instance, raise_on_error=False)
+    result = build_definitions().resolve_job_def("build_docs_job").execute_in_process(
+        instance=instance, run_config=CONSOLE_INFO, raise_on_error=False
+    )
     if result.success:
         print(f"dbt docs: {Settings.from_env().docs_dir / 'index.html'}")
     return 0 if result.success else 1
+
+
+def cmd_erase(args) -> int:
+    from orchestration.erasure import ErasureError, erase
+    from orchestration.privacy.person import AmbiguousIdentifier
+
+    identifier = sys.stdin.readline().strip() if args.identifier == "-" else args.identifier
+    try:
+        erase(identifier, kind=args.kind, client_id=args.client, dry_run=args.dry_run)
+    except (ErasureError, AmbiguousIdentifier) as error:
+        print(f"Erasure failed: {error}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,6 +257,21 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("docs", help="generate the dbt docs site as one static page").set_defaults(
         handler=cmd_docs
     )
+    erase = commands.add_parser(
+        "erase",
+        help="erase a customer: raw, quarantine, every derived table, the published files; audited",
+        description=(
+            "Remove every record of the person an identifier names from raw, quarantine and every derived "
+            "table, rebuild the warehouse file and republish the marts (see orchestration/erasure.py)."
+        ),
+    )
+    erase.add_argument(
+        "identifier", help="a CRM customer id, e-mail or phone; '-' reads it from stdin (kept out of ps)"
+    )
+    erase.add_argument("--kind", choices=["crm", "email", "phone", "handle"], help="default: guessed")
+    erase.add_argument("--client", help="client_id: needed when a CRM id exists at several clients")
+    erase.add_argument("--dry-run", action="store_true", help="count what would be removed, change nothing")
+    erase.set_defaults(handler=cmd_erase)
     args = parser.parse_args(argv)
     return args.handler(args)
 

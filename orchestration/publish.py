@@ -35,10 +35,38 @@ def mart_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
     return [name for (name,) in rows]
 
 
-def publish_marts(warehouse_path: Path, marts_path: Path, *, parquet_dir: Path | None = None) -> dict[str, int]:
-    """Copy every table of schema `marts` into a fresh file and swap it in; returns row counts."""
+def _sweep(directory: Path, pattern: str) -> None:
+    """Remove what a publish killed mid-way left behind: writers are serialised, so nothing else owns it."""
+    if directory.is_dir():
+        _remove_quietly(*directory.glob(pattern))
+
+
+def _build_dir(marts_path: Path, work_dir: Path | None) -> Path:
+    """Where the new file is built: `work_dir` when on the marts file's filesystem (os.replace needs that)."""
+    if work_dir is None:
+        return marts_path.parent
+    work_dir.mkdir(parents=True, exist_ok=True)
+    return work_dir if work_dir.stat().st_dev == marts_path.parent.stat().st_dev else marts_path.parent
+
+
+def publish_marts(
+    warehouse_path: Path,
+    marts_path: Path,
+    *,
+    parquet_dir: Path | None = None,
+    work_dir: Path | None = None,
+) -> dict[str, int]:
+    """Copy every table of schema `marts` into a fresh file and swap it in; returns row counts.
+
+    The file is built in `work_dir` (the pipeline passes the warehouse's private temp folder), so a crash
+    mid-publish leaves nothing beside the published file; the next publish sweeps such leftovers.
+    """
     marts_path.parent.mkdir(parents=True, exist_ok=True)
-    staging_path = marts_path.with_name(f".{marts_path.name}.{uuid.uuid4().hex}.building")
+    build_dir = _build_dir(marts_path, work_dir)
+    leftovers = f".{marts_path.name}.*.building*"
+    _sweep(marts_path.parent, leftovers)
+    _sweep(build_dir, leftovers)
+    staging_path = build_dir / f".{marts_path.name}.{uuid.uuid4().hex}.building"
     wal_path = staging_path.with_name(staging_path.name + ".wal")
     row_counts: dict[str, int] = {}
     try:
@@ -69,6 +97,7 @@ def publish_marts(warehouse_path: Path, marts_path: Path, *, parquet_dir: Path |
 def export_parquet(con: duckdb.DuckDBPyConnection, tables, parquet_dir: Path) -> None:
     """One Parquet file per mart, each written aside and renamed into place."""
     parquet_dir.mkdir(parents=True, exist_ok=True)
+    _sweep(parquet_dir, ".*.parquet.*")
     for table in tables:
         target = parquet_dir / f"{table}.parquet"
         partial = parquet_dir / f".{table}.parquet.{uuid.uuid4().hex}"

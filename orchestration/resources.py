@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 from dagster import ConfigurableResource
 
+from orchestration.locking import writer_lock
 from orchestration.settings import Settings
 
 
@@ -22,8 +23,9 @@ def connect_warehouse(path: Path, *, memory_limit: str = "2GB", read_only: bool 
     except duckdb.IOException as error:
         if "lock" in str(error).lower():
             raise RuntimeError(
-                f"The warehouse {path} is held by another process (DuckDB allows one writer): {error}. "
-                "Wait for the other run to finish; BI tools must read the published marts file instead."
+                f"The warehouse {path} is held by another process (DuckDB allows one writer, and a reader "
+                f"blocks writers too): {error}. Pipeline runs wait for each other's writer lock, so the "
+                "holder is outside the pipeline (a shell, a BI tool): close it. BI tools read the marts file."
             ) from error
         raise
     con.execute(f"set memory_limit = '{memory_limit}'")
@@ -52,11 +54,13 @@ class WarehouseResource(ConfigurableResource):
 
     @contextlib.contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = connect_warehouse(Path(self.path), memory_limit=self.memory_limit, read_only=read_only)
-        try:
-            yield con
-        finally:
-            con.close()
+        """A connection under the writer lock: even a read-only open would block another process's writes."""
+        with writer_lock(Path(self.path).parent, label="dagster step"):
+            con = connect_warehouse(Path(self.path), memory_limit=self.memory_limit, read_only=read_only)
+            try:
+                yield con
+            finally:
+                con.close()
 
 
 class ExportSourceResource(ConfigurableResource):

@@ -6,15 +6,25 @@ never at import. A run over a range of days is one `dbt build` with the window a
 
 
 import json
+import signal
+import subprocess
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import timedelta
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, Output
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
 
+from orchestration.locking import writer_lock
 from orchestration.partitions import daily_partitions, single_run_backfill
 from orchestration.resources import WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR
@@ -66,8 +76,25 @@ def partition_vars(context: AssetExecutionContext) -> dict[str, str]:
 def cx_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """Seeds, staging, intermediate and marts in one `dbt build` over the run's days."""
     args = ["build", "--vars", json.dumps(partition_vars(context))]
-    events = dbt.cli(args, context=context).stream()
-    yield from with_row_counts(context, events, warehouse)
+    # dbt writes the warehouse from its own process: the step holds the writer lock for it.
+    with writer_lock(Path(warehouse.path).parent, label="dagster dbt step"):
+        invocation = dbt.cli(args, context=context)
+        try:
+            yield from with_row_counts(context, invocation.stream(), warehouse)
+        finally:
+            stop_unless_finished(invocation.process)
+
+
+def stop_unless_finished(process, timeout: float = 60) -> None:
+    """A step failing mid-stream leaves dbt running, writing the warehouse: stop it before the lock goes."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGINT)  # dbt's own graceful stop
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @cache

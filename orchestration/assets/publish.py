@@ -6,10 +6,10 @@ import time
 from pathlib import Path
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
-
 from dagster_dbt import DbtCliResource
 
 from orchestration.assets.dbt import dbt_project, marts_asset_keys
+from orchestration.locking import writer_lock
 from orchestration.publish import publish_marts
 from orchestration.resources import WarehouseResource
 from orchestration.settings import Settings
@@ -31,7 +31,11 @@ def marts_file(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
     started = time.perf_counter()
     marts_path = Path(warehouse.published_path)
     parquet_dir = Path(warehouse.parquet_dir) if warehouse.parquet_dir else None
-    row_counts = publish_marts(Path(warehouse.path), marts_path, parquet_dir=parquet_dir)
+    warehouse_dir = Path(warehouse.path).parent
+    with writer_lock(warehouse_dir, label="dagster publish step"):
+        row_counts = publish_marts(
+            Path(warehouse.path), marts_path, parquet_dir=parquet_dir, work_dir=warehouse_dir / "tmp"
+        )
     context.log.info(f"Published {len(row_counts)} marts to {marts_path}")
     return MaterializeResult(
         metadata={
@@ -57,7 +61,9 @@ def marts_file(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
     ),
 )
 def dbt_docs(context: AssetExecutionContext, dbt: DbtCliResource) -> MaterializeResult:
-    page = generate_docs(dbt, Settings.from_env().docs_dir)
+    settings = Settings.from_env()
+    with writer_lock(settings.warehouse_dir, label="dagster docs step"):  # dbt reads the catalog from it
+        page = generate_docs(dbt, settings.docs_dir)
     context.log.info(f"dbt docs written to {page}")
     return MaterializeResult(metadata={"path": MetadataValue.path(str(page)), "bytes": page.stat().st_size})
 

@@ -179,7 +179,14 @@ def _share_reason(stats: FileStats, limit: float) -> str | None:
         return None
     top = ", ".join(f"{rule} ×{n}" for rule, n in Counter(stats.by_rule).most_common(3))
     share = f"{stats.bad} of {stats.rows} rows ({stats.bad / stats.rows:.1%})"
-    return f"{share} broke row rules, over the {limit:.0%} limit; most frequent: {top}"
+    # A value type failing on every row is a column whose type changed, not a batch of bad rows: say so.
+    retyped = sorted(
+        rule.removeprefix("type:")
+        for rule, count in stats.by_rule.items()
+        if rule.startswith("type:") and count == stats.rows
+    )
+    prefix = f"column(s) {', '.join(retyped)}: no value of the expected type (retyped?); " if retyped else ""
+    return f"{prefix}{share} broke row rules, over the {limit:.0%} limit; most frequent: {top}"
 
 
 def read_and_validate(con, source: Source, files: list[ExportFile], limit: float):

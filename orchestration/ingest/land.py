@@ -18,6 +18,7 @@ from orchestration.ingest.files import ExportFile, list_export_days, local_expor
 from orchestration.ingest.manifest import FileOutcome
 from orchestration.ingest.schemas import LINEAGE_COLUMNS, SOURCES, Source, raw_table_ddl
 from orchestration.ingest.sql import ident
+from orchestration.privacy.suppression import apply_suppressions
 
 MAX_BAD_ROW_SHARE_ENV = "CX_MAX_BAD_ROW_SHARE"
 DEFAULT_MAX_BAD_ROW_SHARE = 0.05
@@ -94,20 +95,31 @@ def _commit(con, source: Source, day: str, accepted: dict[int, str], loaded_at) 
     )
 
 
-def _classify(files: list[ExportFile], refusals: dict) -> tuple[list[FileOutcome], list]:
-    """Each file's outcome so far, and the candidates to read: neither a copy nor an unchanged refusal."""
+def _classify(
+    files: list[ExportFile], refusals: dict, current: dict[str, str] | None = None
+) -> tuple[list[FileOutcome], list]:
+    """Each file's outcome so far, and the candidates to read: neither a copy nor an unchanged refusal.
+
+    Of several files with the same content the one already landed is kept (a copy re-sent under another
+    name, even one sorting first, is then a no-op), else the first.
+    """
     outcomes, candidates, first_with_sha = [], [], {}
-    for export in files:
-        outcome = FileOutcome(export.name, export.sha256(), export.bytes, "landed")
+    hashed = [(export, export.sha256()) for export in files]
+    for export, sha in hashed:
+        if (current or {}).get(export.name) == sha:
+            first_with_sha.setdefault(sha, export.name)
+    for export, sha in hashed:
+        first_with_sha.setdefault(sha, export.name)
+    for export, sha in hashed:
+        outcome = FileOutcome(export.name, sha, export.bytes, "landed")
         outcomes.append(outcome)
-        if outcome.sha256 in first_with_sha:
+        if first_with_sha[sha] != export.name:
             outcome.status, outcome.reason = "duplicate", f"same content as {first_with_sha[outcome.sha256]}"
         elif (export.name, outcome.sha256) in refusals:
             outcome.status = "refused"
             outcome.reason = f"{refusals[(export.name, outcome.sha256)]} (unchanged since refused)"
         else:
             candidates.append((export, outcome))
-        first_with_sha.setdefault(outcome.sha256, export.name)
     return outcomes, candidates
 
 
@@ -131,7 +143,7 @@ def land_partition(
         return report
     current = manifest.current_files(con, source_name, day)
     report.files, candidates = _classify(
-        files, {} if force else manifest.last_refusals(con, source_name, day)
+        files, {} if force else manifest.last_refusals(con, source_name, day), current
     )
     rebuild = force or {o.path: o.sha256 for _, o in candidates} != current
     if not rebuild:
@@ -147,6 +159,7 @@ def land_partition(
         if rebuild:
             accepted = {i: o.path for i, (_, o) in enumerate(candidates) if o.status != "refused"}
             _commit(con, source, day, accepted, loaded_at)
+            apply_suppressions(con, source_name, day)  # erased people stay erased (privacy/suppression.py)
         load_id = uuid.uuid4().hex
         manifest.record(
             con, source_name, day, report.files, loaded_at=loaded_at, load_id=load_id, rebuilt=rebuild

@@ -87,9 +87,10 @@ def read_csv_header(export: ExportFile, gzipped: bool) -> list[str]:
 
 def _check_columns(source: Source, present: list[str]) -> tuple[list[str], list[str]]:
     missing_required = [name for name in source.required if name not in present]
-    if missing_required:
-        raise FileRefused(f"missing required column(s): {', '.join(missing_required)}")
     extra = [name for name in present if name not in source.columns]
+    if missing_required:
+        unexpected = f" (unexpected column(s) {', '.join(extra)}: renamed?)" if extra else ""
+        raise FileRefused(f"missing required column(s): {', '.join(missing_required)}{unexpected}")
     missing = [name for name in source.columns if name not in present]
     return extra, missing
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 # 13–19 digits, single spaces or dashes allowed between them
@@ -15,6 +16,8 @@ PHONE = re.compile(
     r"\+?\(?\d(?:[\s.\-()]{0,2}\d){7,14}(?!\d|[\s.\-]\d)"
 )
 _NAME_TOKEN_MIN = 2
+# Only a text with a digit can hold a card or a phone (both patterns need `\d`).
+_DIGIT = re.compile(r"\d")
 
 
 def luhn_valid(digits: str) -> bool:
@@ -34,33 +37,73 @@ def _card(match: re.Match) -> str:
     return "[CARD]" if 13 <= len(digits) <= 19 and luhn_valid(digits) else match.group(0)
 
 
+@lru_cache(maxsize=65_536)
+def _tokens_of(name: str) -> tuple[str, ...]:
+    """The whole name (stripped) and its parts of at least two characters: names recur, so cached."""
+    name = name.strip()
+    return (name, *(part for part in re.split(r"[\s,]+", name) if len(part) >= _NAME_TOKEN_MIN))
+
+
 def _name_tokens(names: Iterable[str | None]) -> list[str]:
     tokens: set[str] = set()
     for name in names:
-        if not name:
-            continue
-        name = name.strip()
-        tokens.add(name)
-        tokens.update(part for part in re.split(r"[\s,]+", name) if len(part) >= _NAME_TOKEN_MIN)
+        if name:
+            tokens.update(_tokens_of(name))
     # longest first, so a full name is replaced whole before its parts
     return sorted(tokens, key=lambda token: (-len(token), token))
+
+
+def _is_word_char(char: str) -> bool:  # `\w` for an ASCII character
+    return char.isalnum() or char == "_"
+
+
+def _replace_ascii_names(text: str, lowered: str, present: list[str]) -> str:
+    """`(?<!\w)(?:present…)(?!\w)` → [NAME], case-insensitively, without compiling a pattern per text.
+
+    Same result as the regular expression for ASCII text and tokens: scanning left to right, the match
+    at the leftmost position wins, and there the first token of `present` (longest first) that matches.
+    """
+    starts: dict[int, int] = {}  # start → length of the longest token matching there as a whole word
+    for token in present:
+        needle, size, at = token.lower(), len(token), lowered.find(token.lower())
+        while at != -1:
+            end = at + size
+            if (
+                (at == 0 or not _is_word_char(lowered[at - 1]))
+                and (end == len(lowered) or not _is_word_char(lowered[end]))
+                and size > starts.get(at, 0)
+            ):
+                starts[at] = size
+            at = lowered.find(needle, at + 1)
+    if not starts:
+        return text
+    pieces, position = [], 0
+    for start in sorted(starts):
+        if start >= position:
+            pieces.append(text[position:start])
+            pieces.append("[NAME]")
+            position = start + starts[start]
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 def redact(text: str | None, names: Iterable[str | None] = ()) -> str | None:
     """Replace cards, emails, phones and the given people's names by `[CARD]` `[EMAIL]` `[PHONE]` `[NAME]`."""
     if text is None:
         return None
-    if any(char.isdigit() for char in text):
+    if _DIGIT.search(text):
         text = CARD_CANDIDATE.sub(_card, text)
     if "@" in text:
         text = EMAIL.sub("[EMAIL]", text)
-    if any(char.isdigit() for char in text):
+    if _DIGIT.search(text):
         text = PHONE.sub("[PHONE]", text)
     tokens = _name_tokens(names)
     if tokens:
         lowered = text.lower()
         present = [token for token in tokens if token.lower() in lowered]
         if present:
+            if text.isascii() and all(token and token.isascii() for token in present):
+                return _replace_ascii_names(text, lowered, present)
             pattern = r"(?<!\w)(?:" + "|".join(re.escape(token) for token in present) + r")(?!\w)"
             text = re.sub(pattern, "[NAME]", text, flags=re.IGNORECASE)
     return text

@@ -1,0 +1,68 @@
+"""The daily-run benchmark in --quick mode: every stage runs and reports a timing (no timing assertions)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SOURCES = (
+    "voice_calls",
+    "voice_surveys",
+    "chat_sessions",
+    "email_tickets",
+    "social_mentions",
+    "nps_responses",
+    "qa_evaluations",
+    "crm_customers",
+    "agents",
+)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+def test_quick_benchmark_reports_every_stage(tmp_path):
+    out = tmp_path / "results.json"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.daily_run",
+            "--quick",
+            "--workdir",
+            str(tmp_path / "work"),
+            "--out",
+            str(out),
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert "Targets" in completed.stdout  # the table and the targets were printed
+    results = json.loads(out.read_text())
+    figures = results["figures"]
+    expected = [
+        "generate",
+        *(f"ingest_validate.{source}" for source in SOURCES),
+        "ingest_validate",
+        "dbt_build",
+        "publish",
+        "daily_run",
+        "dagster_run",
+        *(f"naive.ingest_validate.{source}" for source in SOURCES),
+        "naive.ingest_validate",
+        "growth.day2.daily_run",
+        "growth.day3.daily_run",
+    ]
+    for stage in expected:
+        assert figures[stage]["median"] > 0, stage
+    for stage in ("daily_run", "naive.ingest_validate", "generate"):
+        assert figures[stage]["peak_rss_gib"] > 0, stage
+    assert figures["dagster_run"]["success"] is True
+    assert figures["ingest_validate"]["rows"] > 0
+    assert not results["dbt_profile"]["failures"]
+    assert {row["target"] for row in results["targets"]}
+    assert results["meta"]["load_at_start"] and results["meta"]["load_at_end"]

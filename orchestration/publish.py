@@ -49,6 +49,24 @@ def _build_dir(marts_path: Path, work_dir: Path | None) -> Path:
     return work_dir if work_dir.stat().st_dev == marts_path.parent.stat().st_dev else marts_path.parent
 
 
+# Pipeline bookkeeping that BI tools should not see: it changes on every run, so a rerun of the same
+# day would publish different bytes for the same figures.
+INTERNAL_COLUMNS = ("_built_at",)
+
+
+def _published_columns(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    columns = {
+        name
+        for (name,) in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_catalog = 'warehouse' and table_schema = ? and table_name = ?",
+            [MARTS_SCHEMA, table],
+        ).fetchall()
+    }
+    internal = [f'"{name}"' for name in INTERNAL_COLUMNS if name in columns]
+    return f"* exclude ({', '.join(internal)})" if internal else "*"
+
+
 def publish_marts(
     warehouse_path: Path,
     marts_path: Path,
@@ -75,7 +93,8 @@ def publish_marts(
             con.execute(f"attach '{warehouse_path}' as warehouse (read_only)")
             for table in mart_tables(con, "warehouse"):
                 con.execute(
-                    f'create table main."{table}" as select * from warehouse.{MARTS_SCHEMA}."{table}"'
+                    f'create table main."{table}" as select {_published_columns(con, table)} '
+                    f'from warehouse.{MARTS_SCHEMA}."{table}"'
                 )
                 (row_counts[table],) = con.execute(
                     f'select count(*) from main."{table}"'

@@ -15,7 +15,9 @@ def make_warehouse(path, value):
     con.execute("create schema if not exists marts")
     con.execute("create schema if not exists raw")
     con.execute("create or replace table raw.voice_calls as select 'secret@example.com' as email")
-    con.execute(f"create or replace table marts.csat_daily as select {value} as responses")
+    con.execute(
+        f"create or replace table marts.csat_daily as select {value} as responses, now() as _built_at"
+    )
     con.execute("create or replace table marts.nps_monthly as select * from range(3) t(n)")
     con.close()
 
@@ -29,7 +31,7 @@ def test_publish_copies_every_mart_and_nothing_else(tmp_path):
     schemas = {s for (s,) in con.execute("select distinct table_schema from information_schema.tables").fetchall()}
     assert schemas == {"main"}
     # BI tools address the file's tables as marts.<table>, as in the warehouse
-    assert con.execute("select responses from marts.csat_daily").fetchone() == (7,)
+    assert con.execute("select * from marts.csat_daily").fetchall() == [(7,)]  # no _built_at for BI
 
 
 def test_publish_leaves_no_temporary_files_and_exports_parquet(tmp_path):

@@ -49,9 +49,12 @@ def _jsonable(value):
 def pending_alerts(con) -> list[dict]:
     """Alerts in `marts.alerts` not yet delivered, oldest first."""
     con.execute(DELIVERIES_DDL)
-    available = {name for (name,) in con.execute(
-        "select column_name from information_schema.columns where table_schema = 'marts' and table_name = 'alerts'"
-    ).fetchall()}
+    available = {
+        name
+        for (name,) in con.execute(
+            "select column_name from information_schema.columns where table_schema = 'marts' and table_name = 'alerts'"
+        ).fetchall()
+    }
     columns = [column for column in PAYLOAD_COLUMNS if column in available]
     rows = con.execute(
         f"select {', '.join('alerts.' + column for column in columns)} from marts.alerts as alerts "
@@ -61,7 +64,9 @@ def pending_alerts(con) -> list[dict]:
     return [{column: _jsonable(value) for column, value in zip(columns, row, strict=True)} for row in rows]
 
 
-def post_json(url: str, payload: dict, *, attempts: int = 4, backoff_seconds: float = 0.5, timeout: float = 10) -> None:
+def post_json(
+    url: str, payload: dict, *, attempts: int = 4, backoff_seconds: float = 0.5, timeout: float = 10
+) -> None:
     """POST with exponential backoff on network errors and 5xx/429; other 4xx fail at once."""
     body = json.dumps(payload).encode()
     for attempt in range(1, attempts + 1):
@@ -93,7 +98,9 @@ def deliver_alerts(
     by_type: dict[str, int] = {}
     for alert in alerts:
         by_type[alert["alert_type"]] = by_type.get(alert["alert_type"], 0) + 1
-        log.info(f"alert {alert['alert_type']} [{alert['severity']}] client={alert['client_id']}: {alert.get('detail')}")
+        log.info(
+            f"alert {alert['alert_type']} [{alert['severity']}] client={alert['client_id']}: {alert.get('detail')}"
+        )
     target = webhook_url or "log"
     for start in range(0, len(alerts), BATCH_SIZE):
         batch = alerts[start : start + BATCH_SIZE]

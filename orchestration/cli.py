@@ -137,14 +137,18 @@ order by 1
 def kpi_rows(marts_path: Path) -> list[tuple]:
     con = duckdb.connect(str(marts_path), read_only=True)
     try:
-        tables = {name for (name,) in con.execute("select table_name from information_schema.tables").fetchall()}
+        tables = {
+            name for (name,) in con.execute("select table_name from information_schema.tables").fetchall()
+        }
         if "fct_interactions" in tables:
             interactions = (
                 "select client_id, count(*) as interactions from marts.fct_interactions "
                 "where direction = 'inbound' group by client_id"
             )
         else:
-            interactions = "select client_id, sum(offered) as interactions from marts.service_level_daily group by 1"
+            interactions = (
+                "select client_id, sum(offered) as interactions from marts.service_level_daily group by 1"
+            )
         return con.execute(KPI_SQL.format(interactions=interactions)).fetchall()
     finally:
         con.close()
@@ -210,7 +214,10 @@ def _run(args, settings: Settings) -> int:
     elapsed = time.perf_counter() - started
     if not result.success:
         failed = [event.step_key for event in result.all_events if event.event_type_value == "STEP_FAILURE"]
-        print(f"The run failed at: {', '.join(failed) or 'unknown step'} (run id {result.run_id}).", file=sys.stderr)
+        print(
+            f"The run failed at: {', '.join(failed) or 'unknown step'} (run id {result.run_id}).",
+            file=sys.stderr,
+        )
         print("\n".join(failure_lines(result)), file=sys.stderr)
         return 1
     print(f"Run {result.run_id} succeeded in {elapsed:.1f} s.\n")
@@ -226,8 +233,10 @@ def cmd_docs(_args) -> int:
     from orchestration.definitions import build_definitions
 
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    result = build_definitions().resolve_job_def("build_docs_job").execute_in_process(
-        instance=instance, run_config=CONSOLE_INFO, raise_on_error=False
+    result = (
+        build_definitions()
+        .resolve_job_def("build_docs_job")
+        .execute_in_process(instance=instance, run_config=CONSOLE_INFO, raise_on_error=False)
     )
     if result.success:
         print(f"dbt docs: {Settings.from_env().docs_dir / 'index.html'}")

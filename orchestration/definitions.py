@@ -30,7 +30,9 @@ def build_definitions(settings: Settings | None = None) -> Definitions:
         resources={
             "warehouse": WarehouseResource.from_settings(settings),
             "exports": ExportSourceResource(root=settings.landing_root),
-            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")),
+            "dbt": DbtCliResource(
+                project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")
+            ),
             "alert_webhook": AlertWebhookResource(url=os.environ.get(WEBHOOK_URL_ENV) or None),
         },
         # One process: the multiprocess executor costs ~15 s of fixed overhead per run here, and

@@ -96,9 +96,7 @@ def publish_marts(
                     f'create table main."{table}" as select {_published_columns(con, table)} '
                     f'from warehouse.{MARTS_SCHEMA}."{table}"'
                 )
-                (row_counts[table],) = con.execute(
-                    f'select count(*) from main."{table}"'
-                ).fetchone()
+                (row_counts[table],) = con.execute(f'select count(*) from main."{table}"').fetchone()
             con.execute("detach warehouse")
             if parquet_dir is not None:
                 export_parquet(con, row_counts, parquet_dir)

@@ -52,7 +52,9 @@ def day_fingerprints(files: dict[str, list]) -> dict[str, str]:
     hashes: dict[str, set[str]] = defaultdict(set)
     for relative, (_size, _mtime, sha) in files.items():
         hashes[relative.split("/")[1]].add(relative.split("/")[0] + ":" + sha)
-    return {day: hashlib.sha256("\n".join(sorted(shas)).encode()).hexdigest()[:16] for day, shas in hashes.items()}
+    return {
+        day: hashlib.sha256("\n".join(sorted(shas)).encode()).hexdigest()[:16] for day, shas in hashes.items()
+    }
 
 
 @sensor(
@@ -67,7 +69,9 @@ def export_file_sensor(context: SensorEvaluationContext, exports: ExportSourceRe
     files = scan_exports(exports.root, cursor["files"])
     fingerprints = day_fingerprints(files)
     requests = [
-        RunRequest(run_key=f"{day}:{fingerprint}", partition_key=day, tags={"cx/trigger": "export_file_sensor"})
+        RunRequest(
+            run_key=f"{day}:{fingerprint}", partition_key=day, tags={"cx/trigger": "export_file_sensor"}
+        )
         for day, fingerprint in sorted(fingerprints.items())
         if cursor["days"].get(day) != fingerprint
     ]

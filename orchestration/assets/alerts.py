@@ -1,7 +1,13 @@
 """Alerts delivery after each build: new rows of `marts.alerts` to the log and the configured webhook."""
 
-
-from dagster import AssetExecutionContext, AssetKey, ConfigurableResource, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    ConfigurableResource,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 from orchestration.alerts import deliver_alerts
 from orchestration.resources import WarehouseResource

@@ -4,7 +4,6 @@ The manifest is prepared on purpose (`make install` runs `dbt parse`; tests prep
 never at import. A run over a range of days is one `dbt build` with the window as vars.
 """
 
-
 import json
 import signal
 import subprocess
@@ -139,8 +138,4 @@ def with_row_counts(
 
 def marts_asset_keys() -> list[AssetKey]:
     """Every model under models/marts: what the publish step copies."""
-    return [
-        key
-        for key in cx_dbt_assets.keys
-        if cx_dbt_assets.get_asset_spec(key).group_name == "marts"
-    ]
+    return [key for key in cx_dbt_assets.keys if cx_dbt_assets.get_asset_spec(key).group_name == "marts"]

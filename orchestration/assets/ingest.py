@@ -19,8 +19,8 @@ from dagster import (
 )
 from pydantic import Field
 
-from orchestration.checks.ingest_checks import ingest_asset_checks
 from orchestration.checks.freshness import INGEST_FRESHNESS
+from orchestration.checks.ingest_checks import ingest_asset_checks
 from orchestration.ingest.land import (
     LandingReport,
     ensure_tables,

@@ -1,6 +1,5 @@
 """The publish step: the BI-facing marts file, swapped in atomically after every build."""
 
-
 import shutil
 import time
 from pathlib import Path
@@ -40,7 +39,9 @@ def marts_file(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
     return MaterializeResult(
         metadata={
             "path": MetadataValue.path(str(marts_path)),
-            "parquet_dir": MetadataValue.text(str(parquet_dir) if parquet_dir else "off (CX_PUBLISH_PARQUET)"),
+            "parquet_dir": MetadataValue.text(
+                str(parquet_dir) if parquet_dir else "off (CX_PUBLISH_PARQUET)"
+            ),
             "tables": len(row_counts),
             "rows_by_table": MetadataValue.json(row_counts),
             "bytes": marts_path.stat().st_size,

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
-    AssetCheckSeverity,
     AssetChecksDefinition,
+    AssetCheckSeverity,
     AssetKey,
     FreshnessPolicy,
     MetadataValue,
@@ -80,16 +80,27 @@ def evaluate_freshness(con, source: Source) -> AssetCheckResult:
         "lag_days_by_client": MetadataValue.json(lags),
     }
     if not lags:
-        return AssetCheckResult(passed=False, severity=AssetCheckSeverity.WARN, metadata=metadata,
-                                description=f"No {source.name} export has landed yet.")
+        return AssetCheckResult(
+            passed=False,
+            severity=AssetCheckSeverity.WARN,
+            metadata=metadata,
+            description=f"No {source.name} export has landed yet.",
+        )
     if late:
         worst = max(late.values())
         severity = AssetCheckSeverity.ERROR if worst > 2 * limit else AssetCheckSeverity.WARN
         listed = ", ".join(f"{client} ({lag} d)" for client, lag in sorted(late.items()))
-        return AssetCheckResult(passed=False, severity=severity, metadata=metadata,
-                                description=f"Stale {source.name} exports, days behind {as_of}: {listed}.")
-    return AssetCheckResult(passed=True, metadata=metadata,
-                            description=f"Every client's {source.name} export is current as of {as_of}.")
+        return AssetCheckResult(
+            passed=False,
+            severity=severity,
+            metadata=metadata,
+            description=f"Stale {source.name} exports, days behind {as_of}: {listed}.",
+        )
+    return AssetCheckResult(
+        passed=True,
+        metadata=metadata,
+        description=f"Every client's {source.name} export is current as of {as_of}.",
+    )
 
 
 def _freshness_check(source: Source) -> AssetChecksDefinition:

@@ -21,8 +21,14 @@ def pipeline(tmp_path_factory):
         env.setenv("CX_LANDING_ROOT", str(root / "landing"))
         env.setenv("CX_WAREHOUSE_DIR", str(root / "warehouse"))
         env.delenv("DAGSTER_HOME", raising=False)
-        generate(root / "landing", days=3, start=date(2026, 11, 2), interactions_per_day=400,
-                 customers=500, agents=24)
+        generate(
+            root / "landing",
+            days=3,
+            start=date(2026, 11, 2),
+            interactions_per_day=400,
+            customers=500,
+            agents=24,
+        )
         yield root
 
 
@@ -60,7 +66,8 @@ def test_a_three_day_backfill_is_one_run_with_one_dbt_build(pipeline):
     )
     assert result.success
     dbt_starts = [
-        event for event in result.all_events
+        event
+        for event in result.all_events
         if event.event_type == DagsterEventType.STEP_START and event.step_key == "cx_dbt_assets"
     ]
     assert len(dbt_starts) == 1

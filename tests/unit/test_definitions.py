@@ -7,11 +7,25 @@ from orchestration.definitions import defs
 from orchestration.ingest.schemas import SOURCES
 
 MARTS = [
-    "fct_interactions", "fct_survey_responses", "fct_nps_responses", "fct_qa_evaluations",
-    "dim_agents", "dim_customers", "dim_clients", "dim_dates",
-    "csat_daily", "nps_monthly", "fcr_daily", "service_level_daily", "response_sla_daily",
-    "retention_monthly", "contact_frequency_monthly", "interval_volume", "agent_scorecard_weekly",
-    "alerts", "interaction_summaries",
+    "fct_interactions",
+    "fct_survey_responses",
+    "fct_nps_responses",
+    "fct_qa_evaluations",
+    "dim_agents",
+    "dim_customers",
+    "dim_clients",
+    "dim_dates",
+    "csat_daily",
+    "nps_monthly",
+    "fcr_daily",
+    "service_level_daily",
+    "response_sla_daily",
+    "retention_monthly",
+    "contact_frequency_monthly",
+    "interval_volume",
+    "agent_scorecard_weekly",
+    "alerts",
+    "interaction_summaries",
 ]
 
 
@@ -45,13 +59,21 @@ def test_lineage_runs_from_raw_through_staging_to_the_marts_and_the_published_fi
             if parent not in upstream:
                 upstream.add(parent)
                 frontier.append(parent)
-    assert {AssetKey(["raw", "voice_calls"]), AssetKey(["raw", "voice_surveys"]), AssetKey("stg_voice__calls")} <= upstream
+    assert {
+        AssetKey(["raw", "voice_calls"]),
+        AssetKey(["raw", "voice_surveys"]),
+        AssetKey("stg_voice__calls"),
+    } <= upstream
     assert any(group_of(graph, key) == "intermediate" for key in upstream)
     assert set(MARTS) <= {key.path[-1] for key in graph.get(AssetKey(["publish", "marts_file"])).parent_keys}
 
 
 def test_groups_are_the_layers(graph):
-    groups = {group_of(graph, key) for key in graph.get_all_asset_keys() if graph.has(key) and graph.get(key).is_materializable}
+    groups = {
+        group_of(graph, key)
+        for key in graph.get_all_asset_keys()
+        if graph.has(key) and graph.get(key).is_materializable
+    }
     assert groups == {"ingest", "seeds", "staging", "intermediate", "marts", "publish"}
 
 

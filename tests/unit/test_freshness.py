@@ -14,15 +14,19 @@ def warehouse(deliveries):
     for name, rows in deliveries.items():
         con.execute(raw_table_ddl(SOURCES[name]))
         for client, day in rows:
-            con.execute(f"insert into raw.{name} (client_id, _export_date) values (?, ?::date)", [client, day])
+            con.execute(
+                f"insert into raw.{name} (client_id, _export_date) values (?, ?::date)", [client, day]
+            )
     return con
 
 
 def test_lags_are_measured_against_the_newest_export_of_any_source():
-    con = warehouse({
-        "voice_calls": [("acme", "2026-11-07"), ("bank", "2026-11-04")],
-        "chat_sessions": [("acme", "2026-11-08")],
-    })
+    con = warehouse(
+        {
+            "voice_calls": [("acme", "2026-11-07"), ("bank", "2026-11-04")],
+            "chat_sessions": [("acme", "2026-11-08")],
+        }
+    )
     as_of, lags = client_lags(con, SOURCES["voice_calls"])
     assert str(as_of) == "2026-11-08"
     assert lags == {"acme": 1, "bank": 4}
@@ -38,10 +42,12 @@ def test_a_client_that_stopped_sending_fails_with_its_lag_and_no_other_client_is
 
 
 def test_current_exports_pass_and_slow_sources_get_a_longer_lag():
-    con = warehouse({
-        "voice_calls": [("acme", "2026-11-08")],
-        "agents": [("acme", "2026-11-01")],  # roster deltas: 14 days allowed
-    })
+    con = warehouse(
+        {
+            "voice_calls": [("acme", "2026-11-08")],
+            "agents": [("acme", "2026-11-01")],  # roster deltas: 14 days allowed
+        }
+    )
     assert evaluate_freshness(con, SOURCES["voice_calls"]).passed
     assert evaluate_freshness(con, SOURCES["agents"]).passed
 

@@ -41,7 +41,12 @@ def test_hash_macro_is_temporary_and_not_stored_in_the_database_file(tmp_path):
 
 @pytest.mark.parametrize(
     "digits, valid",
-    [("4111111111111111", True), ("4111111111111112", False), ("5555555555554444", True), ("79927398713", True)],
+    [
+        ("4111111111111111", True),
+        ("4111111111111112", False),
+        ("5555555555554444", True),
+        ("79927398713", True),
+    ],
 )
 def test_luhn_check(digits, valid):
     assert luhn_valid(digits) is valid

@@ -28,7 +28,9 @@ def test_publish_copies_every_mart_and_nothing_else(tmp_path):
     counts = publish_marts(warehouse, published)
     assert counts == {"csat_daily": 1, "nps_monthly": 3}
     con = duckdb.connect(str(published), read_only=True)
-    schemas = {s for (s,) in con.execute("select distinct table_schema from information_schema.tables").fetchall()}
+    schemas = {
+        s for (s,) in con.execute("select distinct table_schema from information_schema.tables").fetchall()
+    }
     assert schemas == {"main"}
     # BI tools address the file's tables as marts.<table>, as in the warehouse
     assert con.execute("select * from marts.csat_daily").fetchall() == [(7,)]  # no _built_at for BI
@@ -40,7 +42,9 @@ def test_publish_leaves_no_temporary_files_and_exports_parquet(tmp_path):
     publish_marts(warehouse, published, parquet_dir=tmp_path / "parquet")
     assert sorted(os.listdir(published.parent)) == ["marts.duckdb"]
     assert sorted(os.listdir(tmp_path / "parquet")) == ["csat_daily.parquet", "nps_monthly.parquet"]
-    assert duckdb.sql(f"select count(*) from '{tmp_path / 'parquet' / 'nps_monthly.parquet'}'").fetchall() == [(3,)]
+    assert duckdb.sql(
+        f"select count(*) from '{tmp_path / 'parquet' / 'nps_monthly.parquet'}'"
+    ).fetchall() == [(3,)]
 
 
 READER = """
@@ -63,7 +67,10 @@ def test_a_reader_holding_the_old_file_keeps_its_snapshot_and_new_readers_see_ne
     publish_marts(warehouse, published)
     # a BI tool in another process holds the published file open read-only across the publish
     reader = subprocess.Popen(
-        [sys.executable, "-c", READER, str(published)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", READER, str(published)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         reader.stdin.write("q\n")

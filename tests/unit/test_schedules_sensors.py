@@ -1,6 +1,6 @@
 """The daily schedule and the export sensor, evaluated with Dagster's test contexts."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from dagster import build_schedule_context, build_sensor_context
 
@@ -11,7 +11,7 @@ from orchestration.sensors import export_file_sensor
 
 def test_the_schedule_builds_the_previous_day():
     context = build_schedule_context(
-        scheduled_execution_time=datetime(2026, 11, 3, 2, 0, tzinfo=timezone.utc)
+        scheduled_execution_time=datetime(2026, 11, 3, 2, 0, tzinfo=UTC)
     )
     request = build_warehouse_job_schedule(context)
     assert request.partition_key == "2026-11-02"

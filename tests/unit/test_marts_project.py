@@ -10,29 +10,9 @@ import yaml
 
 from orchestration.ingest.schemas import SOURCES
 from orchestration.settings import DBT_PROJECT_DIR
+from tests.spec import SPEC_MARTS
 
 MODELS_DIR = DBT_PROJECT_DIR / "models"
-SPEC_MARTS = (
-    "fct_interactions",
-    "fct_survey_responses",
-    "fct_nps_responses",
-    "fct_qa_evaluations",
-    "dim_agents",
-    "dim_customers",
-    "dim_clients",
-    "dim_dates",
-    "csat_daily",
-    "nps_monthly",
-    "fcr_daily",
-    "service_level_daily",
-    "response_sla_daily",
-    "retention_monthly",
-    "contact_frequency_monthly",
-    "interval_volume",
-    "agent_scorecard_weekly",
-    "alerts",
-    "interaction_summaries",
-)
 # Column names that would carry personal data past raw.
 PII_COLUMNS = {
     "email",

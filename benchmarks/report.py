@@ -53,6 +53,8 @@ def daily_totals(run: dict) -> dict[str, float]:
         if stage := _stage(run, name):
             out[name] = stage["seconds"]
     out["daily_run"] = out["ingest_validate"] + sum(out.get(name, 0.0) for name in DAILY_STAGES)
+    if stage := _stage(run, "import_ingest"):
+        out["import_ingest"] = stage["seconds"]
     return out
 
 

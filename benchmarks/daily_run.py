@@ -77,15 +77,28 @@ class Bench:
 
         return ensure_world(spec, self.work / "worlds", generate)
 
+    # Besides the warehouse, the published file and its publish state: the next day's publish patches it.
+    PUBLISHED = ("marts.duckdb", "tmp/.marts.duckdb.publish-state.json")
+
     def snapshot(self, run: Path, name: str) -> Path:
         path = self.work / "snapshots" / f"{name}.duckdb"
         shutil.copyfile(run / "warehouse.duckdb", path)
+        for relative in self.PUBLISHED:
+            kept = path.with_name(f"{name}.{Path(relative).name.lstrip('.')}")
+            kept.unlink(missing_ok=True)
+            if (run / relative).exists():
+                shutil.copy2(run / relative, kept)  # copy2 keeps the mtime the publish state records
         return path
 
     def restore(self, snapshot: Path, run: Path) -> None:
-        for leftover in ("warehouse.duckdb.wal", "marts.duckdb"):
+        for leftover in ("warehouse.duckdb.wal", *self.PUBLISHED):
             (run / leftover).unlink(missing_ok=True)
         shutil.copyfile(snapshot, run / "warehouse.duckdb")
+        for relative in self.PUBLISHED:
+            kept = snapshot.with_name(f"{snapshot.stem}.{Path(relative).name.lstrip('.')}")
+            if kept.exists():
+                (run / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(kept, run / relative)
 
     def build(
         self, landing: Path, run: Path, days: list[str], memory_limit: str | None = None, **options

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import shutil
@@ -20,7 +19,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from orchestration.settings import DBT_PROJECT_DIR, Settings
+from orchestration.settings import DBT_DAILY_BUILD_ARGS, DBT_PROJECT_DIR, Settings, dbt_window_env
 
 TOP_MODELS = 40
 # Another copy of the dbt project to benchmark (a proposed change) with the raw-function path; the
@@ -59,8 +58,9 @@ def _dbt_summary(target: Path) -> dict:
     }
 
 
-def run_dbt(args: list[str], work: Path, dbt_vars: dict | None, entry: dict) -> None:
-    """`dbt <args>` as the Dagster asset runs it (the dbt CLI, a subprocess); adds its summary to `entry`."""
+def run_dbt(args: list[str], work: Path, window: tuple[str, str] | None, entry: dict) -> None:
+    """`dbt <args>` as the Dagster asset runs it (the dbt CLI, a subprocess, the export-day window in its
+    environment); adds its summary to `entry`."""
     target, profile = work / "dbt_target", work / "udf_profile.json"
     project = os.environ.get(PROJECT_ENV) or str(DBT_PROJECT_DIR)
     profile.unlink(missing_ok=True)
@@ -76,13 +76,14 @@ def run_dbt(args: list[str], work: Path, dbt_vars: dict | None, entry: dict) -> 
         "--log-path",
         str(work / "dbt_logs"),
     ]
-    if dbt_vars:
-        command += ["--vars", json.dumps(dbt_vars)]
     with (work / "dbt_stdout.log").open("a") as log:
         log.write(f"\n$ {' '.join(command)}\n")
         log.flush()
         code = subprocess.run(
-            command, env={**os.environ, "CX_UDF_PROFILE": str(profile)}, stdout=log, stderr=log
+            command,
+            env={**os.environ, **(dbt_window_env(*window) if window else {}), "CX_UDF_PROFILE": str(profile)},
+            stdout=log,
+            stderr=log,
         )
     entry["exit_code"] = code.returncode
     if not (target / "run_results.json").exists():
@@ -131,14 +132,24 @@ def ingest_and_validate(settings: Settings, day: str, rec, force: bool = False) 
 
 
 def publish(settings: Settings, rec) -> None:
-    from orchestration.publish import publish_marts
+    from orchestration.publish import mart_unique_keys, publish_marts
 
-    options = {}
-    if "work_dir" in inspect.signature(publish_marts).parameters:
-        options["work_dir"] = settings.warehouse_dir / "tmp"
     with rec.stage("publish") as entry:
-        counts = publish_marts(settings.warehouse_path, settings.marts_path, **options)
-        entry.update(tables=len(counts), rows=sum(counts.values()), bytes=settings.marts_path.stat().st_size)
+        how: dict[str, str] = {}
+        counts = publish_marts(
+            settings.warehouse_path,
+            settings.marts_path,
+            work_dir=settings.warehouse_dir / "tmp",
+            keys=mart_unique_keys(),
+            report=how,
+        )
+        entry.update(
+            tables=len(counts),
+            rows=sum(counts.values()),
+            bytes=settings.marts_path.stat().st_size,
+            patched=sum(mode.startswith("patched") for mode in how.values()),
+            how=how,
+        )
 
 
 def deliver(settings: Settings, rec) -> None:
@@ -156,7 +167,7 @@ def daily_run(params: dict, rec) -> None:
     settings, day, work = Settings.from_env(), params["day"], Path(params["work"])
     ingest_and_validate(settings, day, rec, force=params.get("force", False))
     with rec.stage("dbt_build") as entry:
-        run_dbt(["build"], work, {"min_export_date": day, "max_export_date": day}, entry)
+        run_dbt(list(DBT_DAILY_BUILD_ARGS), work, (day, day), entry)
     publish(settings, rec)
     deliver(settings, rec)
 
@@ -176,9 +187,9 @@ def build(params: dict, rec) -> None:
             entry["rows_landed"] = sum(report.rows_landed for report in reports)
     with rec.stage("dbt_build", memory_limit=settings.duckdb_memory_limit) as entry:
         if params.get("full_refresh"):
-            run_dbt(["build", "--full-refresh"], work, None, entry)
+            run_dbt([*DBT_DAILY_BUILD_ARGS, "--full-refresh"], work, None, entry)
         else:
-            run_dbt(["build"], work, {"min_export_date": days[0], "max_export_date": days[-1]}, entry)
+            run_dbt(list(DBT_DAILY_BUILD_ARGS), work, (days[0], days[-1]), entry)
     if params.get("publish"):  # as that day's run would have: the next run delivers only its own alerts
         publish(settings, rec)
         deliver(settings, rec)

@@ -102,8 +102,10 @@ def deliver_alerts(
             f"alert {alert['alert_type']} [{alert['severity']}] client={alert['client_id']}: {alert.get('detail')}"
         )
     target = webhook_url or "log"
-    for start in range(0, len(alerts), BATCH_SIZE):
-        batch = alerts[start : start + BATCH_SIZE]
+    # each webhook batch is recorded once accepted; logged alone, they are recorded in one statement
+    size = BATCH_SIZE if webhook_url else max(len(alerts), 1)
+    for start in range(0, len(alerts), size):
+        batch = alerts[start : start + size]
         if webhook_url:
             post(webhook_url, {"source": "cx-warehouse", "alerts": batch})
         # One statement per batch: DuckDB's executemany runs a statement per row (~0.5 ms each, minutes

@@ -156,7 +156,11 @@ def compact(path: Path, work_dir: Path) -> None:
 def republish(settings: Settings) -> dict[str, int]:
     parquet_dir = settings.parquet_dir if settings.publish_parquet or settings.parquet_dir.exists() else None
     return publish_marts(
-        settings.warehouse_path, settings.marts_path, parquet_dir=parquet_dir, work_dir=settings.temp_dir
+        settings.warehouse_path,
+        settings.marts_path,
+        parquet_dir=parquet_dir,
+        work_dir=settings.temp_dir,
+        full=True,  # a fresh file: no erased value may survive in the free blocks of a patched one
     )
 
 

@@ -3,6 +3,14 @@
 A BI tool holding the previous file open keeps reading its snapshot (the old inode); the next reader
 opens the new file. The working warehouse is never opened by readers, so they never block a run.
 
+Incremental: a mart with a unique key (the dbt model's `unique_key`) and a `_built_at` column is not copied
+whole each day. The previous published file is copied (a file copy, at disk speed) and patched: keys gone
+from the warehouse are deleted, keys with rows stamped after the last publish (`_built_at` above the high
+water mark kept in a state file beside the build folder) are replaced. Any doubt falls back to a full copy
+of that table: no state, the published file not the one the state describes, columns changed, more than
+half the table changed, no key; and the whole file is rebuilt when deletes left a third of it free or
+when asked (`full=True`, e.g. after an erasure, so no erased bytes survive in free blocks).
+
 In the published file the marts are in its default schema, so with the file named `marts.duckdb` a BI
 tool writes `marts.csat_daily` (catalog `marts`), exactly as in the warehouse (schema `marts`); a schema
 also named `marts` would make every such reference ambiguous in DuckDB.
@@ -11,8 +19,11 @@ also named `marts` would make every such reference ambiguous in DuckDB.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import shutil
 import uuid
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import duckdb
@@ -54,17 +65,140 @@ def _build_dir(marts_path: Path, work_dir: Path | None) -> Path:
 INTERNAL_COLUMNS = ("_built_at",)
 
 
-def _published_columns(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    columns = {
+def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> list[str]:
+    return [
         name
         for (name,) in con.execute(
             "select column_name from information_schema.columns "
-            "where table_catalog = 'warehouse' and table_schema = ? and table_name = ?",
-            [MARTS_SCHEMA, table],
+            "where table_catalog = ? and table_schema = ? and table_name = ? order by ordinal_position",
+            [catalog, schema, table],
         ).fetchall()
-    }
-    internal = [f'"{name}"' for name in INTERNAL_COLUMNS if name in columns]
-    return f"* exclude ({', '.join(internal)})" if internal else "*"
+    ]
+
+
+def _quoted(columns: Sequence[str]) -> str:
+    return ", ".join(f'"{name}"' for name in columns)
+
+
+# A patched file is rebuilt whole once this share of its blocks is free (space left by deleted rows).
+MAX_FREE_SHARE = 1 / 3
+MIN_FREE_BYTES = 256 * 2**20
+# Rows rebuilt since the last publish are those with `_built_at` (the dbt invocation's start) above the
+# high water mark: dbt invocations are serialised and their start times increase.
+# A table is copied whole rather than patched when more than this share of its rows changed.
+MAX_PATCH_SHARE = 0.5
+
+
+def _file_identity(path: Path) -> dict[str, int]:
+    stat = path.stat()
+    # size and modification time (a copy that keeps them, `cp -p`, is the same file for this purpose)
+    return {"bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def _read_state(state_path: Path, marts_path: Path) -> dict | None:
+    """The last publish's high water marks, if they describe the file now at `marts_path`."""
+    try:
+        state = json.loads(state_path.read_text())
+        if state["file"] == _file_identity(marts_path):
+            return state
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def mart_unique_keys(manifest_path: Path | None = None) -> dict[str, list[str]]:
+    """Mart table → its dbt `unique_key` columns, from the dbt manifest (`make` prepares it); {} without one."""
+    if manifest_path is None:
+        from orchestration.settings import DBT_PROJECT_DIR
+
+        manifest_path = DBT_PROJECT_DIR / "target" / "manifest.json"
+    try:
+        nodes = json.loads(manifest_path.read_text())["nodes"].values()
+    except (OSError, ValueError, KeyError):
+        return {}
+    keys = {}
+    for node in nodes:
+        key = node.get("config", {}).get("unique_key")
+        if node.get("resource_type") == "model" and node.get("schema") == MARTS_SCHEMA and key:
+            keys[node.get("alias") or node["name"]] = [key] if isinstance(key, str) else list(key)
+    return keys
+
+
+class _Publisher:
+    """Fills the file being built (`con`, the warehouse attached read-only) table by table."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, state: dict | None, keys: Mapping[str, Sequence[str]]):
+        self.con, self.keys = con, keys
+        (self.catalog,) = con.execute("select current_database()").fetchone()
+        self.previous = (state or {}).get("tables", {})
+        self.tables: dict[str, dict] = {}  # the new state
+        self.modes: dict[str, str] = {}  # table → copied / patched (n rows)
+
+    def publish(self, table: str) -> int:
+        con, source = self.con, f'warehouse.{MARTS_SCHEMA}."{table}"'
+        columns = _columns(con, "warehouse", MARTS_SCHEMA, table)
+        published = [name for name in columns if name not in INTERNAL_COLUMNS]
+        high_water = None
+        if "_built_at" in columns:
+            (high_water,) = con.execute(f"select max(_built_at)::varchar from {source}").fetchone()
+        self.tables[table] = {"columns": published, "high_water": high_water}
+        before = self.previous.get(table, {})
+        keys = list(self.keys.get(table, ()))
+        patchable = (
+            keys
+            and set(keys) <= set(published)
+            and high_water is not None
+            and before.get("high_water") is not None
+            and before.get("columns") == published
+            and _columns(con, self.catalog, "main", table) == published
+        )
+        if patchable:
+            (changed,) = con.execute(
+                f"select count(*) from {source} where _built_at > ?::timestamp", [before["high_water"]]
+            ).fetchone()
+            (total,) = con.execute(f"select count(*) from {source}").fetchone()
+            if changed <= MAX_PATCH_SHARE * total:
+                self._patch(table, source, keys, published, before["high_water"])
+                self.modes[table] = f"patched ({changed} rows)"
+                return total
+        con.execute(f'drop table if exists main."{table}"')
+        con.execute(f'create table main."{table}" as select {_quoted(published)} from {source}')
+        self.modes[table] = "copied"
+        (count,) = con.execute(f'select count(*) from main."{table}"').fetchone()
+        return count
+
+    def _patch(self, table: str, source: str, keys: list[str], columns: list[str], high_water: str) -> None:
+        match = " and ".join(f'target."{key}" is not distinct from other."{key}"' for key in keys)
+        con = self.con
+        # keys the warehouse no longer has (a rebuilt key with no rows, an erased customer's rows)
+        con.execute(
+            f'delete from main."{table}" as target where not exists '
+            f"(select 1 from {source} as other where {match})"
+        )
+        # keys rebuilt since the last publish: replaced by their current rows
+        con.execute(
+            f'delete from main."{table}" as target using '
+            f"(select distinct {_quoted(keys)} from {source} where _built_at > ?::timestamp) as other "
+            f"where {match}",
+            [high_water],
+        )
+        con.execute(
+            f'insert into main."{table}" ({_quoted(columns)}) select {_quoted(columns)} from {source} '
+            f"where _built_at > ?::timestamp",
+            [high_water],
+        )
+
+
+def _mostly_free(con: duckdb.DuckDBPyConnection) -> bool:
+    """Deletes left more than MAX_FREE_SHARE of the file's blocks free, and at least MIN_FREE_BYTES."""
+    rows = con.execute(
+        "select free_blocks, total_blocks, block_size from pragma_database_size() "
+        "where database_name = current_database()"
+    ).fetchall()
+    if not rows or not rows[0][1]:
+        return False
+    free, total, block_size = rows[0]
+    return free > MAX_FREE_SHARE * total and free * block_size >= MIN_FREE_BYTES
 
 
 def publish_marts(
@@ -73,39 +207,74 @@ def publish_marts(
     *,
     parquet_dir: Path | None = None,
     work_dir: Path | None = None,
+    keys: Mapping[str, Sequence[str]] | None = None,
+    full: bool = False,
+    report: dict | None = None,
 ) -> dict[str, int]:
-    """Copy every table of schema `marts` into a fresh file and swap it in; returns row counts.
+    """Publish every table of schema `marts` into a new file and swap it in; returns row counts.
 
     The file is built in `work_dir` (the pipeline passes the warehouse's private temp folder), so a crash
     mid-publish leaves nothing beside the published file; the next publish sweeps such leftovers.
+    `keys` (mart → unique key columns, `mart_unique_keys()`) lets unchanged history be reused rather than
+    copied; without them, or with `full`, every table is copied. `report`, when given, receives how each
+    table was published.
     """
     marts_path.parent.mkdir(parents=True, exist_ok=True)
     build_dir = _build_dir(marts_path, work_dir)
     leftovers = f".{marts_path.name}.*.building*"
     _sweep(marts_path.parent, leftovers)
     _sweep(build_dir, leftovers)
+    state_path = build_dir / f".{marts_path.name}.publish-state.json"
+    state = None if full or not keys or not marts_path.exists() else _read_state(state_path, marts_path)
     staging_path = build_dir / f".{marts_path.name}.{uuid.uuid4().hex}.building"
     wal_path = staging_path.with_name(staging_path.name + ".wal")
     row_counts: dict[str, int] = {}
     try:
+        if state is not None:
+            shutil.copyfile(marts_path, staging_path)
         con = duckdb.connect(str(staging_path))
         try:
+            publisher = _Publisher(con, state, keys or {})
             con.execute(f"attach '{warehouse_path}' as warehouse (read_only)")
-            for table in mart_tables(con, "warehouse"):
-                con.execute(
-                    f'create table main."{table}" as select {_published_columns(con, table)} '
-                    f'from warehouse.{MARTS_SCHEMA}."{table}"'
-                )
-                (row_counts[table],) = con.execute(f'select count(*) from main."{table}"').fetchone()
+            tables = mart_tables(con, "warehouse")
+            for (stale,) in con.execute(
+                "select table_name from information_schema.tables where table_catalog = ? "
+                "and table_schema = 'main'",
+                [publisher.catalog],
+            ).fetchall():
+                if stale not in tables:
+                    con.execute(f'drop table main."{stale}"')
+            for table in tables:
+                row_counts[table] = publisher.publish(table)
             con.execute("detach warehouse")
-            if parquet_dir is not None:
-                export_parquet(con, row_counts, parquet_dir)
             con.execute("checkpoint")
+            rebuild = state is not None and _mostly_free(con)
+            if not rebuild and parquet_dir is not None:
+                export_parquet(con, row_counts, parquet_dir)
         finally:
             con.close()
         if not row_counts:
             raise RuntimeError(f"No tables in schema {MARTS_SCHEMA} of {warehouse_path}: nothing to publish.")
+        if rebuild:  # too much free space left by deletes: a fresh, compact file instead
+            _remove_quietly(staging_path, wal_path)
+            return publish_marts(
+                warehouse_path,
+                marts_path,
+                parquet_dir=parquet_dir,
+                work_dir=work_dir,
+                keys=keys,
+                full=True,
+                report=report,
+            )
         os.replace(staging_path, marts_path)
+        if keys:
+            partial = state_path.with_name(f"{state_path.name}.{uuid.uuid4().hex}")
+            partial.write_text(
+                json.dumps({"file": _file_identity(marts_path), "tables": publisher.tables}, indent=1)
+            )
+            os.replace(partial, state_path)
+        if report is not None:
+            report.update(publisher.modes)
     finally:
         _remove_quietly(staging_path, wal_path)
     return row_counts

@@ -19,10 +19,19 @@ WAREHOUSE_DIR_ENV = "CX_WAREHOUSE_DIR"
 HASH_KEY_ENV = "CX_HASH_KEY"
 DUCKDB_MEMORY_LIMIT_ENV = "CX_DUCKDB_MEMORY_LIMIT"
 PUBLISH_PARQUET_ENV = "CX_PUBLISH_PARQUET"
+# The export-day window of an incremental `dbt build`, set on the dbt process only (macro export_window)
+DBT_WINDOW_ENV = ("CX_DBT_MIN_EXPORT_DATE", "CX_DBT_MAX_EXPORT_DATE")
+# What a daily build runs: unit tests check SQL on fixtures, not data; `make test` runs them.
+DBT_DAILY_BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test")
 
 # For the bundled sample data only. A real deployment sets CX_HASH_KEY; keys made with this one are
 # reversible by anyone who reads this file.
 DEV_HASH_KEY = "cx-dev-key-SAMPLE-DATA-ONLY-NOT-FOR-PRODUCTION"
+
+
+def dbt_window_env(first_day: str, last_day: str) -> dict[str, str]:
+    """Environment for a dbt process building export days first_day..last_day (ISO dates, inclusive)."""
+    return dict(zip(DBT_WINDOW_ENV, (first_day, last_day), strict=True))
 
 
 def _path(value: str) -> Path:

@@ -1,10 +1,13 @@
 """The dbt project as Dagster assets: one asset per seed and model, dbt tests as asset checks.
 
 The manifest is prepared on purpose (`make install` runs `dbt parse`; tests prepare it in a fixture),
-never at import. A run over a range of days is one `dbt build` with the window as vars.
+never at import. A run over a range of days is one `dbt build`, its window in the dbt process's environment
+(CX_DBT_MIN/MAX_EXPORT_DATE, read by the export_window macro): unlike `--vars`, it keeps partial parsing.
 """
 
+import contextlib
 import json
+import os
 import signal
 import subprocess
 from collections.abc import Iterable, Iterator, Mapping
@@ -26,7 +29,7 @@ from dagster_dbt import (
 from orchestration.locking import writer_lock
 from orchestration.partitions import daily_partitions, single_run_backfill
 from orchestration.resources import WarehouseResource
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.settings import DBT_DAILY_BUILD_ARGS, DBT_PROJECT_DIR, dbt_window_env
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -55,13 +58,27 @@ class CxDbtTranslator(DagsterDbtTranslator):
 translator = CxDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-def partition_vars(context: AssetExecutionContext) -> dict[str, str]:
-    """The export-day window of this run, inclusive, for the incremental models."""
+def partition_window(context: AssetExecutionContext) -> dict[str, str]:
+    """The export-day window of this run, inclusive, as the dbt process's environment."""
     window = context.partition_time_window
-    return {
-        "min_export_date": window.start.date().isoformat(),
-        "max_export_date": (window.end - timedelta(days=1)).date().isoformat(),
-    }
+    return dbt_window_env(
+        window.start.date().isoformat(), (window.end - timedelta(days=1)).date().isoformat()
+    )
+
+
+@contextlib.contextmanager
+def environment(values: Mapping[str, str]) -> Iterator[None]:
+    """`values` in os.environ while the dbt process starts (DbtCliResource copies os.environ into it)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @dbt_assets(
@@ -74,10 +91,10 @@ def partition_vars(context: AssetExecutionContext) -> dict[str, str]:
 )
 def cx_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """Seeds, staging, intermediate and marts in one `dbt build` over the run's days."""
-    args = ["build", "--vars", json.dumps(partition_vars(context))]
     # dbt writes the warehouse from its own process: the step holds the writer lock for it.
     with writer_lock(Path(warehouse.path).parent, label="dagster dbt step"):
-        invocation = dbt.cli(args, context=context)
+        with environment(partition_window(context)):  # runs are serialised: one step sets it at a time
+            invocation = dbt.cli(list(DBT_DAILY_BUILD_ARGS), context=context)
         try:
             yield from with_row_counts(context, invocation.stream(), warehouse)
         finally:

@@ -9,7 +9,7 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.assets.dbt import dbt_project, marts_asset_keys
 from orchestration.locking import writer_lock
-from orchestration.publish import publish_marts
+from orchestration.publish import mart_unique_keys, publish_marts
 from orchestration.resources import WarehouseResource
 from orchestration.settings import Settings
 
@@ -22,7 +22,8 @@ from orchestration.settings import Settings
     pool="warehouse",
     description=(
         "The published marts file (`marts.duckdb` in CX_WAREHOUSE_DIR): every table of schema `marts`, "
-        "built aside and swapped in atomically, plus one Parquet file per mart when CX_PUBLISH_PARQUET=1. "
+        "built aside (the previous file patched with the rows rebuilt since, or copied whole) and swapped in "
+        "atomically, plus one Parquet file per mart when CX_PUBLISH_PARQUET=1. "
         "BI tools read these, never the working warehouse."
     ),
 )
@@ -32,8 +33,14 @@ def marts_file(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
     parquet_dir = Path(warehouse.parquet_dir) if warehouse.parquet_dir else None
     warehouse_dir = Path(warehouse.path).parent
     with writer_lock(warehouse_dir, label="dagster publish step"):
+        how: dict[str, str] = {}
         row_counts = publish_marts(
-            Path(warehouse.path), marts_path, parquet_dir=parquet_dir, work_dir=warehouse_dir / "tmp"
+            Path(warehouse.path),
+            marts_path,
+            parquet_dir=parquet_dir,
+            work_dir=warehouse_dir / "tmp",
+            keys=mart_unique_keys(),
+            report=how,
         )
     context.log.info(f"Published {len(row_counts)} marts to {marts_path}")
     return MaterializeResult(
@@ -44,6 +51,7 @@ def marts_file(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
             ),
             "tables": len(row_counts),
             "rows_by_table": MetadataValue.json(row_counts),
+            "published_how": MetadataValue.json(how),  # copied whole, or patched with n changed rows
             "bytes": marts_path.stat().st_size,
             "seconds": round(time.perf_counter() - started, 3),
         }

@@ -10,6 +10,8 @@ import duckdb
 import pytest
 from dbt_helpers import TEST_HASH_KEY, create_raw_tables, run_dbt
 
+from orchestration.settings import DBT_WINDOW_ENV, dbt_window_env
+
 
 @pytest.fixture
 def warehouse(tmp_path, monkeypatch):
@@ -40,6 +42,27 @@ def test_dbt_build_with_unit_tests_passes_on_an_empty_warehouse(warehouse, tmp_p
     } <= marts
 
 
-def test_an_incremental_run_over_a_partition_window_succeeds_after_a_full_build(warehouse, tmp_path):
+COMPILED_CALLS = "target/compiled/cx_warehouse/models/staging/voice/stg_voice__calls.sql"
+
+
+def test_an_incremental_run_over_a_partition_window_succeeds_after_a_full_build(
+    warehouse, tmp_path, monkeypatch
+):
     run_dbt(["build"], tmp_path)
     run_dbt(["run"], tmp_path, {"min_export_date": "2026-11-02", "max_export_date": "2026-11-02"})
+
+    # the window as Dagster passes it: in the environment (partial parsing survives), lookback 3 days
+    for name, value in dbt_window_env("2026-11-05", "2026-11-06").items():
+        monkeypatch.setenv(name, value)
+    run_dbt(["compile", "--select", "stg_voice__calls"], tmp_path)
+    compiled = (tmp_path / COMPILED_CALLS).read_text()
+    assert (
+        "_export_date >= date '2026-11-05' - interval 3 day and _export_date <= date '2026-11-06'" in compiled
+    )
+    # vars, when given, win over the environment
+    run_dbt(["compile", "--select", "stg_voice__calls"], tmp_path, {"min_export_date": "2026-11-01"})
+    assert "_export_date >= date '2026-11-01' - interval 3 day)" in (tmp_path / COMPILED_CALLS).read_text()
+    # anything but a date fails the build rather than reaching the SQL
+    monkeypatch.setenv(DBT_WINDOW_ENV[0], "2026-11-05' or true --")
+    with pytest.raises(AssertionError, match="Invalid isoformat"):
+        run_dbt(["compile", "--select", "stg_voice__calls"], tmp_path)

@@ -98,3 +98,125 @@ def test_a_failed_publish_keeps_the_previous_file(tmp_path):
         publish_marts(empty, published)
     assert published.read_bytes() == before
     assert sorted(os.listdir(tmp_path)) == ["empty.duckdb", "marts.duckdb", "warehouse.duckdb"]
+
+
+# Incremental publish: the previous file patched with what was rebuilt since equals a full copy.
+
+KEYS = {"fct": ["channel", "interaction_id"], "daily": ["client_id"]}
+
+
+def write_marts(path, statements):
+    con = duckdb.connect(str(path))
+    con.execute("create schema if not exists marts")
+    for statement in statements:
+        con.execute(statement)
+    con.close()
+
+
+def published_rows(path):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = [t for (t,) in con.execute("select table_name from information_schema.tables").fetchall()]
+        return {t: sorted(con.execute(f'select * from "{t}"').fetchall(), key=repr) for t in sorted(tables)}
+    finally:
+        con.close()
+
+
+def publish_both(tmp_path, warehouse, **options):
+    """Incremental publish to marts.duckdb and a full one to full.duckdb; returns how each table went."""
+    how = {}
+    publish_marts(
+        warehouse, tmp_path / "marts.duckdb", keys=KEYS, work_dir=tmp_path / "tmp", report=how, **options
+    )
+    publish_marts(warehouse, tmp_path / "full.duckdb", work_dir=tmp_path / "tmp_full")
+    assert published_rows(tmp_path / "marts.duckdb") == published_rows(tmp_path / "full.duckdb")
+    return how
+
+
+def test_incremental_publish_patches_changed_keys_and_equals_a_full_copy(tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    write_marts(
+        warehouse,
+        [
+            "create table marts.fct as select * from (values "
+            "('voice', 'a', 1, timestamp '2025-01-01'), ('voice', 'b', 2, timestamp '2025-01-01'), "
+            "('chat', 'a', 3, timestamp '2025-01-01'), ('chat', null, 4, timestamp '2025-01-01')) "
+            "t(channel, interaction_id, value, _built_at)",
+            "create table marts.daily as select * from (values "
+            "('c1', 10, timestamp '2025-01-01'), ('c1', 11, timestamp '2025-01-01'), "
+            "('c2', 20, timestamp '2025-01-01')) t(client_id, n, _built_at)",
+            "create table marts.dim as select 1 as id",  # no key, no _built_at: always copied
+        ],
+    )
+    assert publish_both(tmp_path, warehouse) == {"fct": "copied", "daily": "copied", "dim": "copied"}
+
+    # a day later: b changed, chat/a gone, voice/c new, the null key untouched; client c1's scope rebuilt
+    # with one row fewer; client c2 untouched
+    write_marts(
+        warehouse,
+        [
+            "update marts.fct set value = 22, _built_at = timestamp '2025-01-02' where interaction_id = 'b'",
+            "delete from marts.fct where channel = 'chat' and interaction_id = 'a'",
+            "insert into marts.fct values ('voice', 'c', 5, timestamp '2025-01-02')",
+            "delete from marts.daily where client_id = 'c1'",
+            "insert into marts.daily values ('c1', 12, timestamp '2025-01-02')",
+        ],
+    )
+    how = publish_both(tmp_path, warehouse)
+    assert how == {"fct": "patched (2 rows)", "daily": "patched (1 rows)", "dim": "copied"}
+    assert published_rows(tmp_path / "marts.duckdb")["daily"] == [("c1", 12), ("c2", 20)]
+
+    # nothing rebuilt: a rerun publishes the same content, patching nothing
+    assert publish_both(tmp_path, warehouse)["fct"] == "patched (0 rows)"
+
+
+def test_incremental_publish_falls_back_to_a_full_copy_when_in_doubt(tmp_path):
+    warehouse, published = tmp_path / "warehouse.duckdb", tmp_path / "marts.duckdb"
+    rows = "select range as interaction_id, 'voice' as channel, range as value, timestamp '2025-01-01' as _built_at"
+    write_marts(warehouse, [f"create table marts.fct as {rows} from range(10)"])
+    publish_both(tmp_path, warehouse)
+
+    # a new column: the table is copied whole
+    write_marts(warehouse, ["alter table marts.fct add column extra integer default 1"])
+    assert publish_both(tmp_path, warehouse) == {"fct": "copied"}
+
+    # most rows rebuilt (a full refresh): copied rather than patched
+    write_marts(
+        warehouse, ["update marts.fct set _built_at = timestamp '2025-01-03' where interaction_id < 8"]
+    )
+    assert publish_both(tmp_path, warehouse) == {"fct": "copied"}
+
+    # the published file is not the one the state describes (restored by hand): copied
+    publish_marts(warehouse, tmp_path / "other.duckdb")
+    os.replace(tmp_path / "other.duckdb", published)
+    write_marts(
+        warehouse,
+        ["update marts.fct set value = 0, _built_at = timestamp '2025-01-04' where interaction_id = 1"],
+    )
+    assert publish_both(tmp_path, warehouse) == {"fct": "copied"}
+
+    # asked for a fresh file (after an erasure): copied
+    write_marts(
+        warehouse,
+        ["update marts.fct set value = 1, _built_at = timestamp '2025-01-05' where interaction_id = 1"],
+    )
+    assert publish_both(tmp_path, warehouse, full=True) == {"fct": "copied"}
+
+    # a mart dropped from the warehouse leaves the published file too
+    write_marts(warehouse, [f"create table marts.other as {rows} from range(2)", "drop table marts.fct"])
+    publish_both(tmp_path, warehouse)
+    assert set(published_rows(published)) == {"other"}
+
+
+def test_a_patched_file_left_mostly_free_by_deletes_is_rebuilt_whole(tmp_path, monkeypatch):
+    import orchestration.publish as publish
+
+    monkeypatch.setattr(publish, "MIN_FREE_BYTES", 0)
+    warehouse = tmp_path / "warehouse.duckdb"
+    rows = "select range as interaction_id, 'voice' as channel, md5(range::varchar) || md5((range + 1)::varchar) as text, timestamp '2025-01-01' as _built_at"
+    write_marts(warehouse, [f"create table marts.fct as {rows} from range(200000)"])
+    publish_both(tmp_path, warehouse)
+    write_marts(warehouse, ["delete from marts.fct where interaction_id >= 50000"])  # keys gone: deletes only
+    before = (tmp_path / "marts.duckdb").stat().st_size
+    assert publish_both(tmp_path, warehouse) == {"fct": "copied"}
+    assert (tmp_path / "marts.duckdb").stat().st_size < before

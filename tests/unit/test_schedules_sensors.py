@@ -10,9 +10,7 @@ from orchestration.sensors import export_file_sensor
 
 
 def test_the_schedule_builds_the_previous_day():
-    context = build_schedule_context(
-        scheduled_execution_time=datetime(2026, 11, 3, 2, 0, tzinfo=UTC)
-    )
+    context = build_schedule_context(scheduled_execution_time=datetime(2026, 11, 3, 2, 0, tzinfo=UTC))
     request = build_warehouse_job_schedule(context)
     assert request.partition_key == "2026-11-02"
     assert request.run_key == "scheduled:2026-11-02"

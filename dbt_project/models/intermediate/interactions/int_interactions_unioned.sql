@@ -3,7 +3,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy='replace_keys',
         unique_key=['channel', 'interaction_id'],
         on_schema_change='append_new_columns',
     )

@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy='replace_keys',
         unique_key='name_key',
         on_schema_change='append_new_columns',
     )

@@ -158,13 +158,15 @@
     partition that has a row restamped since this model's last build (all rows on a full build).
 -#}
 {% macro rows_of_changed_partitions(relation, date_column='interaction_date') -%}
-    select * from {{ relation }}
+    {#- a semi join (not `(a, b) in (…)`): DuckDB then pushes the changed dates' range into the scan, which
+        skips the row groups of older dates instead of reading the whole history -#}
+    select parent_rows.* from {{ relation }} as parent_rows
     {%- if is_incremental() %}
-    where (client_id, {{ date_column }}) in (
-        select distinct (client_id, {{ date_column }})
+    semi join (
+        select distinct client_id, {{ date_column }}
         from {{ relation }}
         where _built_at > {{ high_water_mark() }}
-    )
+    ) as changed_partitions using (client_id, {{ date_column }})
     {%- endif %}
 {%- endmacro %}
 

@@ -15,9 +15,9 @@
     - is_repeat_contact: an earlier one started at most fcr_window_hours before this one;
     - is_fcr_pending: this one's window ends after the as-of moment (the newest start loaded).
 
-    Incrementally, every interaction of a customer with a changed interaction is recomputed (a new contact
-    can make earlier ones repeated); and interactions still pending at the last build whose window has now
-    elapsed get their FCR outcome. Only rows whose outcome actually changed are rewritten.
+    Incrementally, a customer's interactions around a changed one are recomputed (a new contact can make
+    earlier ones repeated; see in_scope); and interactions still pending at the last build whose window
+    has now elapsed get their FCR outcome. Only rows whose outcome actually changed are rewritten.
 -#}
 
 {%- set window_hours = var('fcr_window_hours') | int %}
@@ -34,49 +34,53 @@ as_of as (
 
 {% if is_incremental() -%}
 changed as (
-    select channel, interaction_id, client_id, customer_key
+    select channel, interaction_id, client_id, customer_key, started_at
     from interactions
     where _built_at > {{ high_water_mark() }}
 ),
 
+{#- per customer, when its changed interactions start (now and as last built) -#}
 affected_customers as (
-    select client_id, customer_key from changed
-    where customer_key is not null
-    union
-    select existing.client_id, existing.customer_key
-    from {{ this }} as existing
-    inner join changed using (channel, interaction_id)
-    where existing.customer_key is not null
+    select client_id, customer_key, min(started_at) as first_changed_at, max(started_at) as last_changed_at
+    from (
+        select client_id, customer_key, started_at from changed
+        where customer_key is not null
+        union all
+        select existing.client_id, existing.customer_key, existing.started_at
+        from {{ this }} as existing
+        inner join changed using (channel, interaction_id)
+        where existing.customer_key is not null
+    )
+    group by client_id, customer_key
 ),
 
+{#-
+    A change at time c can move the outcome of that customer's interactions in [c - W, c + W] (W the FCR
+    window), and computing those needs the interactions in [c - 2W, c + 2W]: read that much of the
+    customer's history, rewrite only the first range (`is_in_output`). Older history is never read, so a
+    day's cost does not grow with the months loaded.
+-#}
 in_scope as (
-    select interactions.*
+    select
+        interactions.*,
+        interactions.started_at
+        between affected_customers.first_changed_at - interval {{ window_hours }} hour
+        and affected_customers.last_changed_at + interval {{ window_hours }} hour as is_in_output
     from interactions
-    semi join affected_customers using (client_id, customer_key)
+    inner join affected_customers using (client_id, customer_key)
+    where
+        interactions.started_at
+        between affected_customers.first_changed_at - interval {{ 2 * window_hours }} hour
+        and affected_customers.last_changed_at + interval {{ 2 * window_hours }} hour
     union all
-    select interactions.*
+    select interactions.*, true as is_in_output
     from interactions
     semi join changed using (channel, interaction_id)
     where interactions.customer_key is null
 ),
-
-{#- Pending at the last build, window now elapsed, customer otherwise unchanged: only the outcome moves. -#}
-window_elapsed as (
-    select existing.* exclude (is_fcr_pending, is_fcr, _built_at)
-    from {{ this }} as existing
-    where
-        existing.is_fcr_pending
-        and existing.fcr_window_ends_at <= (select as_of_at from as_of)
-        and not exists (
-            select 1 from affected_customers
-            where
-                affected_customers.client_id = existing.client_id
-                and affected_customers.customer_key = existing.customer_key
-        )
-),
 {%- else -%}
 in_scope as (
-    select * from interactions
+    select *, true as is_in_output from interactions
 ),
 {%- endif %}
 
@@ -94,7 +98,7 @@ eligible_windows as (
         min(started_at) over (
             partition by client_id, customer_key, issue_category
             order by started_at
-            range between interval 1 microsecond following and unbounded following
+            range between interval 1 microsecond following and interval {{ window_hours }} hour following
         ) as next_contact_started_at,
         count(*) over (
             partition by client_id, customer_key, issue_category
@@ -128,7 +132,20 @@ windowed as (
         end as fcr_window_ends_at
     from flagged
     left join eligible_windows using (channel, interaction_id)
+    where flagged.is_in_output
 ),
+
+{% if is_incremental() -%}
+{#- Pending at the last build, window now elapsed, not recomputed above: only the outcome moves. -#}
+window_elapsed as (
+    select existing.* exclude (is_fcr_pending, is_fcr, _built_at)
+    from {{ this }} as existing
+    anti join windowed using (channel, interaction_id)
+    where
+        existing.is_fcr_pending
+        and existing.fcr_window_ends_at <= (select as_of_at from as_of)
+),
+{%- endif %}
 
 recomputed as (
     select * from windowed

@@ -36,25 +36,31 @@ changed_weeks as (
     from fct_qa_evaluations
     where _built_at > {{ high_water_mark() }}
 ),
+
+{#- the days of those weeks: joined on the stored date, so the scans skip the row groups of other weeks -#}
+changed_days as (
+    select iso_week_start + day_offset::integer as changed_date
+    from changed_weeks, range(7) as offsets(day_offset)
+),
 {%- endif %}
 
 interactions as (
-    select *, date_trunc('week', interaction_date)::date as iso_week_start
+    select fct_interactions.*, date_trunc('week', interaction_date)::date as iso_week_start
     from fct_interactions
+    {%- if is_incremental() %}
+    semi join changed_days on fct_interactions.interaction_date = changed_days.changed_date
+    {%- endif %}
     where
         agent_id is not null
         and direction = 'inbound'
         and is_handled
-        {%- if is_incremental() %}
-        and date_trunc('week', interaction_date)::date in (select iso_week_start from changed_weeks)
-        {%- endif %}
 ),
 
 evaluations as (
-    select *, date_trunc('week', evaluated_date)::date as iso_week_start
+    select fct_qa_evaluations.*, date_trunc('week', evaluated_date)::date as iso_week_start
     from fct_qa_evaluations
     {%- if is_incremental() %}
-    where date_trunc('week', evaluated_date)::date in (select iso_week_start from changed_weeks)
+    semi join changed_days on fct_qa_evaluations.evaluated_date = changed_days.changed_date
     {%- endif %}
 ),
 

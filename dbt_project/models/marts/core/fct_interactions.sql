@@ -13,44 +13,44 @@ unioned as (
     select * from {{ ref('int_interactions_unioned') }}
 ),
 
+{#- Incrementally, every parent is read for the changed interactions only (not the whole history). -#}
+{%- set in_scope = 'semi join changed using (channel, interaction_id)' if is_incremental() else '' %}
+
+{% if is_incremental() -%}
+changed as (
+    select channel, interaction_id from unioned where _built_at > {{ high_water_mark() }}
+    union
+    select channel, interaction_id from {{ ref('int_interactions_windowed') }}
+    where _built_at > {{ high_water_mark() }}
+    union
+    select channel, interaction_id from {{ ref('int_response_slas_evaluated') }}
+    where _built_at > {{ high_water_mark() }}
+    union
+    select channel, interaction_id from {{ ref('int_survey_responses_unioned') }}
+    where _built_at > {{ high_water_mark() }}
+),
+{%- endif %}
+
+interactions as (
+    select unioned.* from unioned {{ in_scope }}
+),
+
 windowed as (
-    select * from {{ ref('int_interactions_windowed') }}
+    select windowed.* from {{ ref('int_interactions_windowed') }} as windowed {{ in_scope }}
 ),
 
 response_slas as (
-    select * from {{ ref('int_response_slas_evaluated') }}
+    select response_slas.* from {{ ref('int_response_slas_evaluated') }} as response_slas {{ in_scope }}
 ),
 
 survey_responses as (
-    select * from {{ ref('int_survey_responses_unioned') }}
+    select survey_responses.* from {{ ref('int_survey_responses_unioned') }} as survey_responses {{ in_scope }}
 ),
 
 answer_targets as (
     select * from {{ ref('sla_targets') }}
     where metric = 'answer'
 ),
-
-{% if is_incremental() -%}
-changed as (
-    select channel, interaction_id from unioned where _built_at > {{ high_water_mark() }}
-    union
-    select channel, interaction_id from windowed where _built_at > {{ high_water_mark() }}
-    union
-    select channel, interaction_id from response_slas where _built_at > {{ high_water_mark() }}
-    union
-    select channel, interaction_id from survey_responses where _built_at > {{ high_water_mark() }}
-),
-
-interactions as (
-    select unioned.*
-    from unioned
-    semi join changed using (channel, interaction_id)
-),
-{%- else -%}
-interactions as (
-    select * from unioned
-),
-{%- endif %}
 
 latest_csat as (
     select channel, interaction_id, csat_scale, csat_score, csat_thumbs, is_satisfied

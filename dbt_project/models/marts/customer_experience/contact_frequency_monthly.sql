@@ -27,20 +27,24 @@ changed_months as (
     from fct_interactions
     where _built_at > {{ high_water_mark() }}
 ),
+
+{#- the days of those months: joined on the stored date, so the scan skips the other months' row groups -#}
+changed_days as (
+    select client_id, contact_month + day_offset::integer as interaction_date
+    from changed_months, range(31) as offsets(day_offset)
+    where contact_month + day_offset::integer < contact_month + interval 1 month
+),
 {%- endif %}
 
 contacts as (
     select
-        *,
+        fct_interactions.*,
         date_trunc('month', interaction_date)::date as contact_month
     from fct_interactions
-    where
-        direction = 'inbound'
-        {%- if is_incremental() %}
-        and (client_id, date_trunc('month', interaction_date)::date) in (
-            select (client_id, contact_month) from changed_months
-        )
-        {%- endif %}
+    {%- if is_incremental() %}
+    semi join changed_days using (client_id, interaction_date)
+    {%- endif %}
+    where direction = 'inbound'
 ),
 
 aggregated as (

@@ -1,5 +1,15 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_keys',
+        unique_key='response_id',
+        on_schema_change='fail',
+    )
+}}
+
 {#-
-    One row per NPS response (a small table, rebuilt in full). Identity as on the channels: the record's CRM
+    One row per NPS response (a small table, recomputed in full; incrementally only the rows that changed
+    are rewritten, so alerts and the published file re-read only those). Identity as on the channels: the record's CRM
     id, else the CRM customer with its e-mail, else the e-mail itself. Per client and local month of
     responded_at only the customer's latest response counts (is_counted); a response without any identity
     counts on its own.
@@ -74,6 +84,10 @@ final as (
         {{ sentiment_label('reason_sentiment_score') }} as reason_sentiment_label,
         {{ built_at() }} as _built_at
     from ranked
+),
+
+changed as (
+    {{ keep_changed_rows('final', ['response_id']) }}
 )
 
-select * from final
+select * from changed

@@ -7,18 +7,9 @@ import statistics
 from pathlib import Path
 
 from benchmarks.measure import GIB
+from orchestration.ingest.schemas import SOURCES
 
-SOURCES_ORDER = (
-    "voice_calls",
-    "voice_surveys",
-    "chat_sessions",
-    "email_tickets",
-    "social_mentions",
-    "nps_responses",
-    "qa_evaluations",
-    "crm_customers",
-    "agents",
-)
+SOURCES_ORDER = tuple(SOURCES)  # the contract's order
 DAILY_STAGES = ("dbt_build", "publish", "alerts")
 
 

@@ -7,18 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.ingest.schemas import SOURCES
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SOURCES = (
-    "voice_calls",
-    "voice_surveys",
-    "chat_sessions",
-    "email_tickets",
-    "social_mentions",
-    "nps_responses",
-    "qa_evaluations",
-    "crm_customers",
-    "agents",
-)
 
 
 @pytest.mark.slow

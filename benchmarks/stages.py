@@ -4,7 +4,7 @@
 - `generate_world`: the world's days (`world.py`);
 - `build`: land days and run one `dbt build` over them (history, the growth run's first day, full rebuild);
 - `daily_run`: what `build_warehouse_job` does for one partition, through the raw functions: ingest and
-  validate each source, `dbt build` with the day as window vars (incremental), publish, deliver alerts;
+  validate each source, `dbt build` with the day as its window (in the environment), publish, deliver alerts;
 - `dagster_run`: the same partition through Dagster (`execute_in_process`), to show orchestration overhead.
 """
 

@@ -3,7 +3,7 @@
 import os
 
 from orchestration.assets.dbt import environment
-from orchestration.settings import DBT_DAILY_BUILD_ARGS, DBT_WINDOW_ENV, dbt_window_env
+from orchestration.settings import DBT_WINDOW_ENV, dbt_window_env
 
 
 def test_window_environment_is_set_for_the_step_and_restored_after(monkeypatch):
@@ -16,10 +16,3 @@ def test_window_environment_is_set_for_the_step_and_restored_after(monkeypatch):
         assert os.environ[DBT_WINDOW_ENV[1]] == "2025-03-03"
     assert DBT_WINDOW_ENV[0] not in os.environ
     assert os.environ[DBT_WINDOW_ENV[1]] == "left-over"
-
-
-def test_daily_build_passes_no_vars_and_skips_unit_tests():
-    # `--vars` would make dbt re-parse the project every run; unit tests run in `make test`
-    assert "--vars" not in DBT_DAILY_BUILD_ARGS
-    assert DBT_DAILY_BUILD_ARGS[:1] == ("build",)
-    assert "unit_test" in DBT_DAILY_BUILD_ARGS

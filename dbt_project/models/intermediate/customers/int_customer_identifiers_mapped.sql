@@ -6,7 +6,7 @@
 
 with
 
-crm_customers as (
+crm_customers as not materialized (
     select * from {{ ref('stg_crm__customers') }}
 ),
 

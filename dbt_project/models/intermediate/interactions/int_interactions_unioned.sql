@@ -68,7 +68,7 @@ clients as (
     select * from {{ ref('clients') }}
 ),
 
-identifiers as (
+identifiers as not materialized (
     select * from {{ ref('int_customer_identifiers_mapped') }}
 ),
 

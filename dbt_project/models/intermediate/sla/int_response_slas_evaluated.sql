@@ -21,7 +21,7 @@
 
 with
 
-interactions as (
+interactions as not materialized (
     select * from {{ ref('int_interactions_unioned') }}
 ),
 

@@ -18,11 +18,11 @@
 
 with
 
-fct_interactions as (
+fct_interactions as not materialized (
     select * from {{ ref('fct_interactions') }}
 ),
 
-fct_qa_evaluations as (
+fct_qa_evaluations as not materialized (
     select * from {{ ref('fct_qa_evaluations') }}
 ),
 

@@ -28,7 +28,7 @@
 
 with
 
-clients as (
+clients as not materialized (
     select * from {{ ref('clients') }}
 ),
 

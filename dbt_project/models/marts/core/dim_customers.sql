@@ -6,11 +6,11 @@
 
 with
 
-crm_customers as (
+crm_customers as not materialized (
     select * from {{ ref('stg_crm__customers') }}
 ),
 
-interactions as (
+interactions as not materialized (
     select * from {{ ref('int_interactions_unioned') }}
 ),
 

@@ -2,15 +2,15 @@
 
 with
 
-interactions as (
+interactions as not materialized (
     select * from {{ ref('int_interactions_unioned') }}
 ),
 
-crm_customers as (
+crm_customers as not materialized (
     select * from {{ ref('stg_crm__customers') }}
 ),
 
-nps_responses as (
+nps_responses as not materialized (
     select * from {{ ref('fct_nps_responses') }}
 ),
 

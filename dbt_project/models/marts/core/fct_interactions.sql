@@ -9,7 +9,7 @@
 
 with
 
-unioned as (
+unioned as not materialized (
     select * from {{ ref('int_interactions_unioned') }}
 ),
 

@@ -9,11 +9,11 @@
 
 with
 
-survey_responses as (
+survey_responses as not materialized (
     select * from {{ ref('int_survey_responses_unioned') }}
 ),
 
-interactions as (
+interactions as not materialized (
     select * from {{ ref('int_interactions_unioned') }}
 ),
 

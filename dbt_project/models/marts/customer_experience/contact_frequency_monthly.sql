@@ -17,7 +17,7 @@
 
 with
 
-fct_interactions as (
+fct_interactions as not materialized (
     select * from {{ ref('fct_interactions') }}
 ),
 

@@ -8,7 +8,7 @@
 
 with
 
-crm_customers as (
+crm_customers as not materialized (
     select * from {{ source('raw', 'crm_customers') }}
 ),
 

@@ -66,3 +66,26 @@ def test_an_incremental_run_over_a_partition_window_succeeds_after_a_full_build(
     monkeypatch.setenv(DBT_WINDOW_ENV[0], "2026-11-05' or true --")
     with pytest.raises(AssertionError, match="Invalid isoformat"):
         run_dbt(["compile", "--select", "stg_voice__calls"], tmp_path)
+
+
+def test_data_tests_in_a_build_read_the_rows_it_wrote_and_dbt_test_reads_everything(warehouse, tmp_path):
+    run_dbt(["build", "--exclude-resource-type", "unit_test"], tmp_path)
+    # a row an earlier build left behind, breaking not_null on alerts.alert_id
+    con = duckdb.connect(str(warehouse))
+    con.execute(
+        "insert into marts.alerts (subject_id, alert_type, _built_at) "
+        "values ('voice:old', 'sla_breach', timestamp '2000-01-01')"
+    )
+    con.close()
+
+    # a build tests what it wrote to an incremental model: the old row is not read again…
+    run_dbt(["build", "--select", "alerts", "dim_clients", "--exclude-resource-type", "unit_test"], tmp_path)
+    compiled = tmp_path / "target" / "compiled" / "cx_warehouse" / "models"
+    alerts_test = next(compiled.rglob("not_null_alerts_alert_id.sql")).read_text()
+    assert "_built_at = timestamp '" in alerts_test
+    # …while a table model is tested whole
+    assert "_built_at" not in next(compiled.rglob("not_null_dim_clients_client_id.sql")).read_text()
+
+    # …and `dbt test` reads the whole table, so the old row fails it
+    with pytest.raises(AssertionError, match="not_null_alerts_alert_id"):
+        run_dbt(["test", "--select", "alerts"], tmp_path)

@@ -158,7 +158,7 @@ class _Publisher:
             ).fetchone()
             (total,) = con.execute(f"select count(*) from {source}").fetchone()
             if changed <= MAX_PATCH_SHARE * total:
-                self._patch(table, source, keys, published, before["high_water"])
+                self._patch(table, source, keys, published, before["high_water"], total)
                 self.modes[table] = f"patched ({changed} rows)"
                 return total
         con.execute(f'drop table if exists main."{table}"')
@@ -167,14 +167,11 @@ class _Publisher:
         (count,) = con.execute(f'select count(*) from main."{table}"').fetchone()
         return count
 
-    def _patch(self, table: str, source: str, keys: list[str], columns: list[str], high_water: str) -> None:
+    def _patch(
+        self, table: str, source: str, keys: list[str], columns: list[str], high_water: str, total: int
+    ) -> None:
         match = " and ".join(f'target."{key}" is not distinct from other."{key}"' for key in keys)
         con = self.con
-        # keys the warehouse no longer has (a rebuilt key with no rows, an erased customer's rows)
-        con.execute(
-            f'delete from main."{table}" as target where not exists '
-            f"(select 1 from {source} as other where {match})"
-        )
         # keys rebuilt since the last publish: replaced by their current rows
         con.execute(
             f'delete from main."{table}" as target using '
@@ -187,6 +184,16 @@ class _Publisher:
             f"where _built_at > ?::timestamp",
             [high_water],
         )
+        # Keys the warehouse no longer has (a rebuilt key with no rows, an erased customer's rows). The
+        # file now holds every warehouse row (unchanged rows were published last time, changed keys were
+        # just replaced whole), so it holds extra rows exactly when it has more rows: only then is the
+        # whole table compared key by key.
+        (published,) = con.execute(f'select count(*) from main."{table}"').fetchone()
+        if published != total:
+            con.execute(
+                f'delete from main."{table}" as target where not exists '
+                f"(select 1 from {source} as other where {match})"
+            )
 
 
 def _mostly_free(con: duckdb.DuckDBPyConnection) -> bool:

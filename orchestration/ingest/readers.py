@@ -137,20 +137,26 @@ def stage_jsonl(source: Source, export: ExportFile, key: str, gzipped: bool) -> 
     has_extra = f"len(list_filter(json_keys(_line), lambda k: not list_contains({known}, k))) > 0"
     transform = f"try(json_transform(line, {quote(structure)}))"
     # One parse per line: json_transform fails on malformed JSON (try() makes that NULL), and a JSON
-    # text that parses and starts with "{" is an object.
+    # text that parses and starts with "{" is an object. Lines are numbered first, on their own: a scan
+    # `with ordinality` runs on one thread, and everything in its pipeline with it; the parse of the
+    # numbered lines then runs on every core (measured: 386 k e-mail lines 1.43 s → 0.8 s on 2 cores).
     select = f"""
         select _ordinal, case when _t is null then 'malformed_json' end as _malformed,
                case when _t is not null and {has_extra} then json_merge_patch(_line, {quote(nulls)}) end
                    as _extra,
                _line as _rec, {raws}
         from (
-            select ordinality as _ordinal, line as _line,
+            with numbered as materialized (
+                select ordinality as _ordinal, line
+                from read_csv({quote(str(export.path))}, columns = {{'line': 'VARCHAR'}}, header = false,
+                              auto_detect = false, delim = '{LINE_DELIMITER}', quote = '', escape = '',
+                              compression = '{"gzip" if gzipped else "none"}', store_rejects = true,
+                              rejects_table = '_rej_{key}', rejects_scan = '_rejscan_{key}',
+                              max_line_size = 67108864, buffer_size = 134217728) with ordinality
+            )
+            select _ordinal, line as _line,
                    case when starts_with(ltrim(line), '{{') then {transform} end as _t
-            from read_csv({quote(str(export.path))}, columns = {{'line': 'VARCHAR'}}, header = false,
-                          auto_detect = false, delim = '{LINE_DELIMITER}', quote = '', escape = '',
-                          compression = '{"gzip" if gzipped else "none"}', store_rejects = true,
-                          rejects_table = '_rej_{key}', rejects_scan = '_rejscan_{key}',
-                          max_line_size = 67108864, buffer_size = 134217728) with ordinality
+            from numbered
             where line is not null and trim(line) <> ''
         )"""
     record = "case when _malformed is null then _rec::JSON else to_json(_rec) end"

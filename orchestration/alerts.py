@@ -35,6 +35,7 @@ create table if not exists ops.alert_deliveries (
     delivered_at timestamp not null,
     target varchar not null
 );
+create table if not exists ops.alert_delivery_watermark (built_at timestamp not null);
 """
 
 
@@ -46,22 +47,47 @@ def _jsonable(value):
     return value.isoformat() if isinstance(value, date | datetime) else value
 
 
-def pending_alerts(con) -> list[dict]:
-    """Alerts in `marts.alerts` not yet delivered, oldest first."""
-    con.execute(DELIVERIES_DDL)
-    available = {
+def _alert_columns(con) -> set[str]:
+    return {
         name
         for (name,) in con.execute(
             "select column_name from information_schema.columns where table_schema = 'marts' and table_name = 'alerts'"
         ).fetchall()
     }
+
+
+def _watermark(con, available: set[str]) -> tuple[str, list]:
+    """A filter on alerts built after the last run that delivered everything (none without `_built_at`).
+
+    Every alert built at or before that run's newest `_built_at` was delivered then, so only newer ones
+    are compared with the deliveries: the comparison follows the day's alerts, not the history's.
+    """
+    if "_built_at" not in available:
+        return "", []
+    (built_at,) = con.execute("select max(built_at) from ops.alert_delivery_watermark").fetchone()
+    return ("where alerts._built_at > ?", [built_at]) if built_at is not None else ("", [])
+
+
+def pending_alerts(con) -> list[dict]:
+    """Alerts in `marts.alerts` not yet delivered, oldest first."""
+    con.execute(DELIVERIES_DDL)
+    available = _alert_columns(con)
     columns = [column for column in PAYLOAD_COLUMNS if column in available]
+    newer, parameters = _watermark(con, available)
     rows = con.execute(
         f"select {', '.join('alerts.' + column for column in columns)} from marts.alerts as alerts "
         "anti join ops.alert_deliveries as delivered on delivered.alert_id = alerts.alert_id "
-        "order by alerts.occurred_at, alerts.alert_id"
+        f"{newer} order by alerts.occurred_at, alerts.alert_id",
+        parameters,
     ).fetchall()
     return [{column: _jsonable(value) for column, value in zip(columns, row, strict=True)} for row in rows]
+
+
+def _advance_watermark(con, built_at) -> None:
+    """Everything built up to `built_at` is delivered: later runs compare only newer alerts."""
+    if built_at is not None:
+        con.execute("delete from ops.alert_delivery_watermark")
+        con.execute("insert into ops.alert_delivery_watermark values (?)", [built_at])
 
 
 def post_json(
@@ -94,6 +120,13 @@ def deliver_alerts(
 ) -> dict[str, int]:
     """Log every pending alert to `cx.alerts`, post them in batches, record each batch once accepted."""
     log = ALERT_LOG
+    con.execute(DELIVERIES_DDL)
+    # read before the pending alerts: an alert built after this read is left for the next run
+    (newest,) = (
+        con.execute("select max(_built_at) from marts.alerts").fetchone()
+        if "_built_at" in _alert_columns(con)
+        else (None,)
+    )
     alerts = pending_alerts(con)
     by_type: dict[str, int] = {}
     for alert in alerts:
@@ -115,4 +148,5 @@ def deliver_alerts(
             "select alert_id, current_timestamp, ? from unnest(?::varchar[]) as delivered(alert_id)",
             [target, [alert["alert_id"] for alert in batch]],
         )
+    _advance_watermark(con, newest)  # only now: a failed batch above leaves its alerts pending
     return {"delivered": len(alerts), **{f"type:{name}": count for name, count in sorted(by_type.items())}}

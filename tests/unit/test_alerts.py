@@ -2,6 +2,7 @@
 
 import json
 import threading
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import duckdb
@@ -114,4 +115,40 @@ def test_without_a_webhook_alerts_go_to_the_log_once(caplog):
     with caplog.at_level("INFO"):
         assert deliver_alerts(con, None)["delivered"] == 2
     assert sum("negative_feedback" in message for message in caplog.messages) == 2
+    assert deliver_alerts(con, None)["delivered"] == 0
+
+
+def test_only_alerts_built_after_the_last_complete_delivery_are_compared(webhook):
+    con = warehouse_with_alerts(2)
+    con.execute(
+        "alter table marts.alerts add column _built_at timestamp default timestamp '2026-11-02 06:00:00'"
+    )
+    assert deliver_alerts(con, None)["delivered"] == 2
+    assert con.execute("select built_at from ops.alert_delivery_watermark").fetchall() == [
+        (datetime(2026, 11, 2, 6),)
+    ]
+
+    def add(alert_id, built_at):
+        con.execute(
+            f"insert into marts.alerts select '{alert_id}', 'sla_breach', 'medium', 'acme', 'email', 'T', null, "
+            f"null, timestamp '2026-11-03 00:00:00', 'late', timestamp '{built_at}'"
+        )
+
+    # the next build's alert is delivered; a webhook failure leaves the watermark where it was…
+    add("A9", "2026-11-03 06:00:00")
+    server = webhook(statuses=[500] * 4)
+    with pytest.raises(DeliveryError):
+        deliver_alerts(
+            con, server.url, post=lambda url, body: post_json(url, body, attempts=2, backoff_seconds=0)
+        )
+    assert con.execute("select max(built_at) from ops.alert_delivery_watermark").fetchone() == (
+        datetime(2026, 11, 2, 6),
+    )
+    # …so the next run still delivers it, and then moves the watermark
+    assert deliver_alerts(con, None)["delivered"] == 1
+    assert con.execute("select max(built_at) from ops.alert_delivery_watermark").fetchone() == (
+        datetime(2026, 11, 3, 6),
+    )
+    # rows built at or before the watermark are not compared again (every one of them was delivered)
+    add("A-old", "2026-11-03 06:00:00")
     assert deliver_alerts(con, None)["delivered"] == 0

@@ -25,6 +25,9 @@
             lookups.client_id = crm_names.client_id
             and lookups.match_kind = crm_names.match_kind
             and lookups.match_value = crm_names.match_value
+    {#- the kinds this source matches by, as constants: DuckDB drops the lookup's other branches
+        (a phone normalisation of every CRM row, for a source that has no phone) #}
+    where crm_names.match_kind in ({% for kind, value in lookups %}'{{ kind }}'{% if not loop.last %}, {% endif %}{% endfor %})
     group by lookups.{{ id_column }}
 {%- endmacro %}
 

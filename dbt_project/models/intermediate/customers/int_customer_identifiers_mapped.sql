@@ -1,7 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_keys',
+        unique_key=['client_id', 'identifier_key'],
+        on_schema_change='append_new_columns',
+    )
+}}
+
 {#-
     One row per client and hashed e-mail or phone found in the CRM: the CRM customer it identifies.
     When two CRM customers share an identifier, the most recently updated wins (then the smaller key),
     so the mapping is deterministic.
+
+    Incrementally, only the identifiers a restaged CRM customer has now or had at the last build are
+    re-decided (among every customer holding them); one no customer holds any more is removed (a
+    tombstone). The table is sized by the CRM, so rewriting it whole every day cost seconds on the
+    critical path (≈ 3 M identifiers at 1.5 M customers).
 -#}
 
 with
@@ -10,7 +24,7 @@ crm_customers as not materialized (
     select * from {{ ref('stg_crm__customers') }}
 ),
 
-identifiers as (
+identifiers as not materialized (
     select client_id, 'email' as identifier_kind, email_key as identifier_key, customer_key, updated_at
     from crm_customers
     where email_key is not null
@@ -20,17 +34,55 @@ identifiers as (
     where phone_key is not null
 ),
 
-final as (
+{% if is_incremental() -%}
+changed_customers as (
+    select customer_key from crm_customers
+    where _built_at > {{ high_water_mark() }}
+),
+
+affected as (
+    select client_id, identifier_key from identifiers
+    semi join changed_customers using (customer_key)
+    union
+    select client_id, identifier_key from {{ this }}
+    semi join changed_customers using (customer_key)
+),
+
+in_scope as (
+    select identifiers.* from identifiers
+    semi join affected using (client_id, identifier_key)
+),
+{%- else -%}
+in_scope as (
+    select * from identifiers
+),
+{%- endif %}
+
+winners as (
     select
         client_id,
         identifier_kind,
         identifier_key,
         customer_key
-    from identifiers
+    from in_scope
     qualify row_number() over (
         partition by client_id, identifier_key
         order by updated_at desc, customer_key
     ) = 1
+),
+
+final as (
+    select
+        *,
+        {{ built_at() }} as _built_at
+    from winners
+    {%- if is_incremental() %}
+    {#- tombstones: identifiers no customer holds any more #}
+    union all by name
+    select client_id, identifier_key, null::timestamp as _built_at
+    from affected
+    anti join winners using (client_id, identifier_key)
+    {%- endif %}
 )
 
 select * from final

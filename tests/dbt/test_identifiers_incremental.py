@@ -1,0 +1,93 @@
+"""int_customer_identifiers_mapped, built incrementally, follows CRM customers who change e-mail or phone.
+
+The generated sample never changes a customer's identifiers, so the incremental-equality test cannot see
+this: an e-mail moving to another customer, an identifier nobody holds any more, a tie re-decided.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from dbt_helpers import TEST_HASH_KEY, create_raw_tables, run_dbt
+
+from orchestration.privacy import hmac_hex
+from orchestration.settings import dbt_window_env
+
+MODEL = "int_customer_identifiers_mapped"
+DAY_1 = [
+    ("A", "a@x.com", "+1 555 0100", "2026-11-01 08:00:00"),
+    ("B", "b@x.com", "+1 555 0200", "2026-11-01 09:00:00"),
+    ("C", "c@x.com", None, "2026-11-01 10:00:00"),
+]
+# A takes B's e-mail (A is newer, so A wins it) and gives up its own; C drops its e-mail; B changes phone.
+DAY_2 = [
+    ("A", "b@x.com", "+1 555 0100", "2026-11-02 08:00:00"),
+    ("B", "b@x.com", "+1 555 0299", "2026-11-02 07:00:00"),
+    ("C", None, None, "2026-11-02 10:00:00"),
+]
+
+
+def land_crm(warehouse, day: str, rows) -> None:
+    con = duckdb.connect(str(warehouse))
+    con.executemany(
+        "insert into raw.crm_customers (customer_id, client_id, full_name, email, phone, signed_up_on, "
+        "updated_at, _source_file, _row_number, _export_date, _loaded_at) "
+        "values (?, 'acme_telecom', 'Name ' || ?, ?, ?, date '2026-01-01', ?::timestamp, ?, ?, ?::date, "
+        "?::timestamp)",
+        [
+            (cid, cid, email, phone, updated, f"crm_{day}.csv", n, day, f"{day} 12:00:00")
+            for n, (cid, email, phone, updated) in enumerate(rows, start=1)
+        ],
+    )
+    con.close()
+
+
+def mapping(warehouse, hashed: dict) -> set[tuple[str, str]]:
+    """(identifier, customer) pairs, with the keyed hashes turned back into the readable values."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    rows = con.execute(f"select identifier_key, customer_key from intermediate.{MODEL}").fetchall()
+    con.close()
+    return {(hashed[identifier], hashed[customer]) for identifier, customer in rows}
+
+
+@pytest.fixture
+def warehouse(tmp_path, monkeypatch):
+    monkeypatch.setenv("CX_WAREHOUSE_DIR", str(tmp_path))
+    monkeypatch.setenv("CX_HASH_KEY", TEST_HASH_KEY)
+    path = tmp_path / "warehouse.duckdb"
+    create_raw_tables(path)
+    return path
+
+
+def build(tmp_path, monkeypatch, day: str | None) -> None:
+    for name, value in (dbt_window_env(day, day) if day else {}).items():
+        monkeypatch.setenv(name, value)
+    args = ["run", "--select", f"+{MODEL}"]
+    run_dbt(args if day else [*args, "--full-refresh"], tmp_path)
+
+
+def test_identifiers_follow_a_changed_crm_customer_as_a_full_build_would(warehouse, tmp_path, monkeypatch):
+    land_crm(warehouse, "2026-11-01", DAY_1)
+    build(tmp_path, monkeypatch, "2026-11-01")
+    land_crm(warehouse, "2026-11-02", DAY_2)
+    build(tmp_path, monkeypatch, "2026-11-02")
+
+    def keyed(text: str) -> str:  # the HMAC cx_hash computes
+        return hmac_hex(TEST_HASH_KEY.encode(), text)
+
+    readable = {}
+    for cid, email, phone, _ in DAY_1 + DAY_2:
+        readable[keyed(f"acme_telecom:crm:{cid}")] = cid
+        if email:
+            readable[keyed(f"acme_telecom:email:{email}")] = email
+        if phone:
+            readable[keyed(f"acme_telecom:phone:{''.join(ch for ch in phone if ch.isdigit())}")] = phone
+    incremental = mapping(warehouse, readable)
+    assert incremental == {
+        ("b@x.com", "A"),  # moved to A, the newer holder
+        ("+1 555 0100", "A"),
+        ("+1 555 0299", "B"),  # B's new phone; its old one is held by nobody: gone
+    }  # a@x.com (left by A) and c@x.com (dropped by C) are gone too
+
+    build(tmp_path, monkeypatch, None)  # the same raw, one full build
+    assert mapping(warehouse, readable) == incremental

@@ -59,7 +59,10 @@
     literal is the value the subquery would have returned.
 -#}
 {% macro high_water_mark() -%}
-    {%- if execute -%}
+    {%- if execute and '_built_at' not in (adapter.get_columns_in_relation(this) | map(attribute='name') | list) -%}
+        {#- a table built before the model stamped its rows: everything its parents hold is new to it -#}
+        timestamp '1900-01-01'
+    {%- elif execute -%}
         {%- set newest = run_query(
             "select strftime(coalesce(max(_built_at), timestamp '1900-01-01'), '%Y-%m-%d %H:%M:%S.%f') from "
             ~ this

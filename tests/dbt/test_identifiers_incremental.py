@@ -91,3 +91,18 @@ def test_identifiers_follow_a_changed_crm_customer_as_a_full_build_would(warehou
 
     build(tmp_path, monkeypatch, None)  # the same raw, one full build
     assert mapping(warehouse, readable) == incremental
+
+
+def test_a_table_built_before_rows_were_stamped_is_rebuilt_whole(warehouse, tmp_path, monkeypatch):
+    land_crm(warehouse, "2026-11-01", DAY_1)
+    build(tmp_path, monkeypatch, "2026-11-01")
+    con = duckdb.connect(str(warehouse))
+    con.execute(f"alter table intermediate.{MODEL} drop column _built_at")  # as an older version left it
+    before = con.execute(f"select count(*) from intermediate.{MODEL}").fetchone()
+    con.close()
+    land_crm(warehouse, "2026-11-02", DAY_2)
+    build(tmp_path, monkeypatch, "2026-11-02")  # an incremental run: no error, every identifier re-decided
+    con = duckdb.connect(str(warehouse), read_only=True)
+    after = con.execute(f"select count(*), count(_built_at) from intermediate.{MODEL}").fetchone()
+    con.close()
+    assert before == (5,) and after == (3, 3)  # A's two, B's new phone; all stamped by this build

@@ -8,18 +8,9 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from dbt_helpers import TEST_HASH_KEY, create_raw_tables, run_dbt
+from dbt_helpers import run_dbt
 
 from orchestration.settings import DBT_WINDOW_ENV, dbt_window_env
-
-
-@pytest.fixture
-def warehouse(tmp_path, monkeypatch):
-    monkeypatch.setenv("CX_WAREHOUSE_DIR", str(tmp_path))
-    monkeypatch.setenv("CX_HASH_KEY", TEST_HASH_KEY)
-    path = tmp_path / "warehouse.duckdb"
-    create_raw_tables(path)
-    return path
 
 
 def test_dbt_build_with_unit_tests_passes_on_an_empty_warehouse(warehouse, tmp_path):

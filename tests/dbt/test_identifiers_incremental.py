@@ -7,8 +7,7 @@ this: an e-mail moving to another customer, an identifier nobody holds any more,
 from __future__ import annotations
 
 import duckdb
-import pytest
-from dbt_helpers import TEST_HASH_KEY, create_raw_tables, run_dbt
+from dbt_helpers import TEST_HASH_KEY, run_dbt
 
 from orchestration.privacy import hmac_hex
 from orchestration.settings import dbt_window_env
@@ -48,15 +47,6 @@ def mapping(warehouse, hashed: dict) -> set[tuple[str, str]]:
     rows = con.execute(f"select identifier_key, customer_key from intermediate.{MODEL}").fetchall()
     con.close()
     return {(hashed[identifier], hashed[customer]) for identifier, customer in rows}
-
-
-@pytest.fixture
-def warehouse(tmp_path, monkeypatch):
-    monkeypatch.setenv("CX_WAREHOUSE_DIR", str(tmp_path))
-    monkeypatch.setenv("CX_HASH_KEY", TEST_HASH_KEY)
-    path = tmp_path / "warehouse.duckdb"
-    create_raw_tables(path)
-    return path
 
 
 def build(tmp_path, monkeypatch, day: str | None) -> None:

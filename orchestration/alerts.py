@@ -120,7 +120,6 @@ def deliver_alerts(
 ) -> dict[str, int]:
     """Log every pending alert to `cx.alerts`, post them in batches, record each batch once accepted."""
     log = ALERT_LOG
-    con.execute(DELIVERIES_DDL)
     # read before the pending alerts: an alert built after this read is left for the next run
     (newest,) = (
         con.execute("select max(_built_at) from marts.alerts").fetchone()

@@ -47,40 +47,35 @@ def _jsonable(value):
     return value.isoformat() if isinstance(value, date | datetime) else value
 
 
-def _alert_columns(con) -> set[str]:
-    return {
+def pending_alerts(con) -> tuple[list[dict], datetime | None]:
+    """Alerts in `marts.alerts` not yet delivered, oldest first, and the newest `_built_at` read before them
+    (None without that column): once every one of them is delivered, it becomes the watermark.
+
+    Every alert built at or before the watermark was delivered by the run that set it, so only newer ones
+    are compared with the deliveries: the comparison follows the day's alerts, not the history's.
+    """
+    con.execute(DELIVERIES_DDL)
+    available = {
         name
         for (name,) in con.execute(
             "select column_name from information_schema.columns where table_schema = 'marts' and table_name = 'alerts'"
         ).fetchall()
     }
-
-
-def _watermark(con, available: set[str]) -> tuple[str, list]:
-    """A filter on alerts built after the last run that delivered everything (none without `_built_at`).
-
-    Every alert built at or before that run's newest `_built_at` was delivered then, so only newer ones
-    are compared with the deliveries: the comparison follows the day's alerts, not the history's.
-    """
-    if "_built_at" not in available:
-        return "", []
-    (built_at,) = con.execute("select max(built_at) from ops.alert_delivery_watermark").fetchone()
-    return ("where alerts._built_at > ?", [built_at]) if built_at is not None else ("", [])
-
-
-def pending_alerts(con) -> list[dict]:
-    """Alerts in `marts.alerts` not yet delivered, oldest first."""
-    con.execute(DELIVERIES_DDL)
-    available = _alert_columns(con)
     columns = [column for column in PAYLOAD_COLUMNS if column in available]
-    newer, parameters = _watermark(con, available)
+    newest, newer, parameters = None, "", []
+    if "_built_at" in available:
+        (newest,) = con.execute("select max(_built_at) from marts.alerts").fetchone()
+        (watermark,) = con.execute("select max(built_at) from ops.alert_delivery_watermark").fetchone()
+        if watermark is not None:
+            newer, parameters = "where alerts._built_at > ?", [watermark]
     rows = con.execute(
         f"select {', '.join('alerts.' + column for column in columns)} from marts.alerts as alerts "
         "anti join ops.alert_deliveries as delivered on delivered.alert_id = alerts.alert_id "
         f"{newer} order by alerts.occurred_at, alerts.alert_id",
         parameters,
     ).fetchall()
-    return [{column: _jsonable(value) for column, value in zip(columns, row, strict=True)} for row in rows]
+    alerts = [{column: _jsonable(value) for column, value in zip(columns, row, strict=True)} for row in rows]
+    return alerts, newest
 
 
 def _advance_watermark(con, built_at) -> None:
@@ -120,13 +115,7 @@ def deliver_alerts(
 ) -> dict[str, int]:
     """Log every pending alert to `cx.alerts`, post them in batches, record each batch once accepted."""
     log = ALERT_LOG
-    # read before the pending alerts: an alert built after this read is left for the next run
-    (newest,) = (
-        con.execute("select max(_built_at) from marts.alerts").fetchone()
-        if "_built_at" in _alert_columns(con)
-        else (None,)
-    )
-    alerts = pending_alerts(con)
+    alerts, newest = pending_alerts(con)
     by_type: dict[str, int] = {}
     for alert in alerts:
         by_type[alert["alert_type"]] = by_type.get(alert["alert_type"], 0) + 1

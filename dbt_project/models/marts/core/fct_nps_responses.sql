@@ -9,10 +9,10 @@
 
 {#-
     One row per NPS response (a small table, recomputed in full; incrementally only the rows that changed
-    are rewritten, so alerts and the published file re-read only those). Identity as on the channels: the record's CRM
-    id, else the CRM customer with its e-mail, else the e-mail itself. Per client and local month of
-    responded_at only the customer's latest response counts (is_counted); a response without any identity
-    counts on its own.
+    are rewritten, so alerts and the published file re-read only those). Identity as on the channels: the
+    record's CRM id, else the CRM customer with its e-mail, else the e-mail itself. Per client and local
+    month of responded_at only the customer's latest response counts (is_counted); a response without any
+    identity counts on its own.
 -#}
 
 with

@@ -69,7 +69,8 @@ def register_functions(con) -> None:
     """Add cx_hash, cx_redact and cx_sentiment to a DuckDB connection (idempotent).
 
     The hash macro is TEMP, so it is created on every connection and cursor; Python UDFs live in the
-    database instance's catalog, which cursors share, so they are created once.
+    database instance's catalog, which cursors share, so they are created once (`Plugin.configure_cursor`
+    adds only the macro).
     """
     register_hash_macro(con, hash_key())
     existing = {
@@ -90,9 +91,13 @@ def register_functions(con) -> None:
 
 
 class Plugin(BasePlugin):
+    """dbt-duckdb calls `configure_connection` once on the database's root connection, then
+    `configure_cursor` on each node's cursor of it (measured: looking the UDFs up in `duckdb_functions()`
+    on every cursor cost ≈ 25 ms a node, 6 s of thread time over a build's 249 data tests)."""
+
     def configure_connection(self, conn) -> None:
         register_functions(conn)
 
     def configure_cursor(self, cursor):
-        register_functions(cursor)
+        register_hash_macro(cursor, hash_key())
         return cursor

@@ -89,3 +89,18 @@ def test_plugin_registers_redaction_and_sentiment_as_sql_functions():
     assert redacted == "call me at [PHONE], [NAME]"
     assert positive >= 0.05 and negative <= -0.05
     assert empty is None
+
+
+def test_plugin_gives_each_dbt_cursor_the_hash_macro_and_the_connections_udfs(monkeypatch):
+    """dbt-duckdb configures the root connection once, then every node's cursor: the cursor only adds the
+    TEMP hash macro (per connection), and still sees the Python UDFs created on the root."""
+    from orchestration.dbt_plugin import Plugin
+
+    monkeypatch.setenv("CX_HASH_KEY", "cursor-test-key")
+    plugin = Plugin("cx", {})
+    root = duckdb.connect()
+    plugin.configure_connection(root)
+    cursor = plugin.configure_cursor(root.cursor())
+    hashed, redacted = cursor.execute("select cx_hash('a'), cx_redact('mail bob@example.com', [])").fetchone()
+    assert hashed == hmac_hex(b"cursor-test-key", "a")
+    assert redacted == "mail [EMAIL]"

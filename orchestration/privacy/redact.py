@@ -53,19 +53,27 @@ def _name_tokens(names: Iterable[str | None]) -> list[str]:
     return sorted(tokens, key=lambda token: (-len(token), token))
 
 
+@lru_cache(maxsize=65_536)
+def _name_plan(names: tuple[str | None, ...]) -> tuple[tuple[str, str], ...]:
+    """(token, token in lower case) for the names' tokens, longest first: the same lists of names recur
+    (a record's customer, its agent), so this is worked out once per list rather than once per text."""
+    return tuple((token, token.lower()) for token in _name_tokens(names))
+
+
 def _is_word_char(char: str) -> bool:  # `\w` for an ASCII character
     return char.isalnum() or char == "_"
 
 
-def _replace_ascii_names(text: str, lowered: str, present: list[str]) -> str:
-    """`(?<!\w)(?:present…)(?!\w)` → [NAME], case-insensitively, without compiling a pattern per text.
+def _replace_ascii_names(text: str, lowered: str, needles: list[str]) -> str:
+    """`(?<!\w)(?:tokens…)(?!\w)` → [NAME], case-insensitively, without compiling a pattern per text.
 
-    Same result as the regular expression for ASCII text and tokens: scanning left to right, the match
-    at the leftmost position wins, and there the first token of `present` (longest first) that matches.
+    `needles` are the tokens in lower case, longest first. Same result as the regular expression for ASCII
+    text and tokens: scanning left to right, the match at the leftmost position wins, and there the first
+    token (longest first) that matches.
     """
     starts: dict[int, int] = {}  # start → length of the longest token matching there as a whole word
-    for token in present:
-        needle, size, at = token.lower(), len(token), lowered.find(token.lower())
+    for needle in needles:
+        size, at = len(needle), lowered.find(needle)
         while at != -1:
             end = at + size
             if (
@@ -93,17 +101,19 @@ def redact(text: str | None, names: Iterable[str | None] = ()) -> str | None:
         return None
     if _DIGIT.search(text):
         text = CARD_CANDIDATE.sub(_card, text)
-    if "@" in text:
-        text = EMAIL.sub("[EMAIL]", text)
-    if _DIGIT.search(text):
-        text = PHONE.sub("[PHONE]", text)
-    tokens = _name_tokens(names)
-    if tokens:
+        if "@" in text:
+            text = EMAIL.sub("[EMAIL]", text)
+        if _DIGIT.search(text):
+            text = PHONE.sub("[PHONE]", text)
+    elif "@" in text:
+        text = EMAIL.sub("[EMAIL]", text)  # an e-mail without a digit leaves none behind: no phone to find
+    plan = _name_plan(names if isinstance(names, tuple) else tuple(names))
+    if plan:
         lowered = text.lower()
-        present = [token for token in tokens if token.lower() in lowered]
+        present = [(token, lower) for token, lower in plan if lower in lowered]
         if present:
-            if text.isascii() and all(token and token.isascii() for token in present):
-                return _replace_ascii_names(text, lowered, present)
-            pattern = r"(?<!\w)(?:" + "|".join(re.escape(token) for token in present) + r")(?!\w)"
+            if text.isascii() and all(token and token.isascii() for token, _ in present):
+                return _replace_ascii_names(text, lowered, [lower for _, lower in present])
+            pattern = r"(?<!\w)(?:" + "|".join(re.escape(token) for token, _ in present) + r")(?!\w)"
             text = re.sub(pattern, "[NAME]", text, flags=re.IGNORECASE)
     return text

@@ -38,30 +38,24 @@ def _card(match: re.Match) -> str:
 
 
 @lru_cache(maxsize=65_536)
-def _tokens_of(name: str) -> tuple[str, ...]:
-    """The whole name (stripped) and its parts of at least two characters: names recur, so cached."""
+def _tokens_of(name: str) -> tuple[tuple[str, str], ...]:
+    """(token, token in lower case) for the whole name (stripped) and its parts of at least two
+    characters: names recur, so cached."""
     name = name.strip()
-    return (name, *(part for part in re.split(r"[\s,]+", name) if len(part) >= _NAME_TOKEN_MIN))
+    tokens = (name, *(part for part in re.split(r"[\s,]+", name) if len(part) >= _NAME_TOKEN_MIN))
+    return tuple((token, token.lower()) for token in tokens)
 
 
-def _name_tokens(names: Iterable[str | None]) -> list[str]:
-    tokens: set[str] = set()
-    for name in names:
-        if name:
-            tokens.update(_tokens_of(name))
-    # longest first, so a full name is replaced whole before its parts
-    return sorted(tokens, key=lambda token: (-len(token), token))
-
-
-@lru_cache(maxsize=65_536)
-def _name_plan(names: tuple[str | None, ...]) -> tuple[tuple[str, str], ...]:
-    """(token, token in lower case) for the names' tokens, longest first: the same lists of names recur
-    (a record's customer, its agent), so this is worked out once per list rather than once per text."""
-    return tuple((token, token.lower()) for token in _name_tokens(names))
-
-
-def _is_word_char(char: str) -> bool:  # `\w` for an ASCII character
-    return char.isalnum() or char == "_"
+def _present_tokens(names: Iterable[str | None], lowered: str) -> list[tuple[str, str]]:
+    """The names' tokens found (ignoring case) in `lowered`, longest first, one per lower-case form (lists
+    often hold a name both as written and in lower case)."""
+    found = {pair for name in names if name for pair in _tokens_of(name) if pair[1] in lowered}
+    present, seen = [], set()
+    for token, lower in sorted(found, key=lambda pair: (-len(pair[0]), pair[0])):
+        if lower not in seen:
+            seen.add(lower)
+            present.append((token, lower))
+    return present
 
 
 def _replace_ascii_names(text: str, lowered: str, needles: list[str]) -> str:
@@ -72,13 +66,14 @@ def _replace_ascii_names(text: str, lowered: str, needles: list[str]) -> str:
     token (longest first) that matches.
     """
     starts: dict[int, int] = {}  # start → length of the longest token matching there as a whole word
+    length = len(lowered)
     for needle in needles:
         size, at = len(needle), lowered.find(needle)
         while at != -1:
             end = at + size
             if (
-                (at == 0 or not _is_word_char(lowered[at - 1]))
-                and (end == len(lowered) or not _is_word_char(lowered[end]))
+                (at == 0 or not (lowered[at - 1].isalnum() or lowered[at - 1] == "_"))  # `\w`, ASCII
+                and (end == length or not (lowered[end].isalnum() or lowered[end] == "_"))
                 and size > starts.get(at, 0)
             ):
                 starts[at] = size
@@ -107,10 +102,9 @@ def redact(text: str | None, names: Iterable[str | None] = ()) -> str | None:
             text = PHONE.sub("[PHONE]", text)
     elif "@" in text:
         text = EMAIL.sub("[EMAIL]", text)  # an e-mail without a digit leaves none behind: no phone to find
-    plan = _name_plan(names if isinstance(names, tuple) else tuple(names))
-    if plan:
+    if names:
         lowered = text.lower()
-        present = [(token, lower) for token, lower in plan if lower in lowered]
+        present = _present_tokens(names, lowered)
         if present:
             if text.isascii() and all(token and token.isascii() for token, _ in present):
                 return _replace_ascii_names(text, lowered, [lower for _, lower in present])

@@ -104,3 +104,11 @@ def test_plugin_gives_each_dbt_cursor_the_hash_macro_and_the_connections_udfs(mo
     hashed, redacted = cursor.execute("select cx_hash('a'), cx_redact('mail bob@example.com', [])").fetchone()
     assert hashed == hmac_hex(b"cursor-test-key", "a")
     assert redacted == "mail [EMAIL]"
+
+
+def test_redact_replaces_a_full_name_whole_when_the_list_repeats_it_in_lower_case():
+    names = ["harry robinson", "Harry Robinson", None, "Fatima Hill"]
+    assert redact("Harry Robinson called; HARRY again, and robinson.", names) == (
+        "[NAME] called; [NAME] again, and [NAME]."
+    )
+    assert redact("Cheers, Harry Robinson", tuple(names)) == "Cheers, [NAME]"

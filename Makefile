@@ -8,7 +8,7 @@ export CX_LANDING_ROOT ?= $(CURDIR)/data/landing
 export CX_WAREHOUSE_DIR ?= $(CURDIR)/data/warehouse
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
-.PHONY: install run test test-fast dev docs erase lint bench clean
+.PHONY: install run test test-fast dev docs compact erase lint bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ dev: install  ## the Dagster UI over workspace.yaml, run history kept in data/da
 
 docs: install  ## the dbt docs site as one static page: data/warehouse/docs/index.html
 	$(BIN)/python -m orchestration.cli docs
+
+compact: install  ## the weekly compaction now: rewrite the warehouse tables deleted rows left sparse
+	$(BIN)/python -m orchestration.cli compact
 
 # The identifier goes through the environment and stdin, so it shows in neither the echoed recipe nor `ps`.
 erase: install  ## erase a customer everywhere: make erase CUSTOMER=<CRM id | e-mail | phone> [CLIENT=<client_id>]

@@ -206,7 +206,23 @@ def bench_growth(bench: Bench, results: dict) -> None:
                 "ingest_validate": statistics.median(t["ingest_validate"] for t in totals),
             }
         )
-    results["growth"] = {"per_day": per_day, "steady_state": steady_state(per_day)}
+    # The days above never compact (the worst case for the deleted rows the daily runs scan); what the
+    # weekly compaction would cost on the warehouse they leave is measured once, after them.
+    compacted = bench.child("compact", {}, landing, run)
+    stage = compacted["stages"][0]
+    compaction = {
+        "seconds": stage["seconds"],
+        "peak_rss_gib": round(compacted["peak_rss_bytes"] / GIB, 3),
+        "stored_rows": stage["stored_rows"],
+        "live_rows": stage["live_rows"],
+        "tables_rewritten": stage["tables_rewritten"],
+    }
+    print(
+        f"Compaction after day {spec.days} (never compacted before): {stage['seconds']:.1f} s, "
+        f"{stage['stored_rows'] - stage['live_rows']:,} deleted rows of {stage['stored_rows']:,} stored, "
+        f"{len(stage['tables_rewritten'])} tables rewritten"
+    )
+    results["growth"] = {"per_day": per_day, "steady_state": steady_state(per_day), "compaction": compaction}
     results["raw_runs"]["growth"] = {f"day{index + 1}": runs for index, runs in timed.items()}
     results["growth_dbt_profile"] = {
         f"day{index + 1}": report.dbt_profile(runs) for index, runs in timed.items()
@@ -464,6 +480,13 @@ def main(argv: list[str] | None = None) -> dict:
             f"Growth once every window is full (days {steady['days'][0]}–{steady['days'][1]}, not the target): "
             f"{steady['seconds_per_day_of_history']:+.2f} s per day of history, "
             f"{steady['growth_per_10_days_pct']:+.1f} % per 10 days"
+        )
+    compaction = (results.get("growth") or {}).get("compaction")
+    if compaction:
+        print(
+            f"Weekly compaction, measured once after the growth days (none before): {compaction['seconds']:.1f} s, "
+            f"{compaction['stored_rows'] - compaction['live_rows']:,} of {compaction['stored_rows']:,} stored rows "
+            "were deleted rows"
         )
     if results.get("dbt_profile"):
         top = ", ".join(

@@ -172,6 +172,25 @@ def daily_run(params: dict, rec) -> None:
     deliver(settings, rec)
 
 
+def compact(params: dict, rec) -> None:
+    """The weekly compaction (`compact_warehouse_job`'s work) on the warehouse as it stands."""
+    from orchestration.maintenance import compact_tables
+
+    settings = Settings.from_env()
+    with rec.stage("compact") as entry:
+        con = _connect(settings)
+        try:
+            report = compact_tables(con)
+        finally:
+            con.close()
+        rewritten = [item for item in report if item["rewritten"]]
+        entry.update(
+            stored_rows=sum(item["stored_rows"] for item in report),
+            live_rows=sum(item["live_rows"] for item in report),
+            tables_rewritten={item["table"]: item["seconds"] for item in rewritten},
+        )
+
+
 def build(params: dict, rec) -> None:
     """Land `days` (may be empty), then one `dbt build` (window vars, or a full refresh without them)."""
     from orchestration.ingest.land import land_all
@@ -272,4 +291,5 @@ TASKS = {
     "build": build,
     "daily_run": daily_run,
     "dagster_run": dagster_run,
+    "compact": compact,
 }

@@ -3,7 +3,8 @@
 `run` generates the sample exports when the landing root is empty, materialises every asset for every
 day present under the landing root (one run, so the UI's run history shows it), publishes the marts and
 prints a per-client KPI table read back from the published file. `erase` removes a customer from the
-warehouse and the published files (orchestration/erasure.py).
+warehouse and the published files (orchestration/erasure.py); `compact` runs the weekly compaction now
+(orchestration/maintenance.py).
 """
 
 from __future__ import annotations
@@ -243,6 +244,31 @@ def cmd_docs(_args) -> int:
     return 0 if result.success else 1
 
 
+def cmd_compact(_args) -> int:
+    """The weekly compaction now (`compact_warehouse_job`, in-process so the UI's run history shows it)."""
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import build_definitions
+
+    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+    result = (
+        build_definitions()
+        .resolve_job_def("compact_warehouse_job")
+        .execute_in_process(instance=instance, run_config=CONSOLE_INFO, raise_on_error=False)
+    )
+    if not result.success:
+        print("\n".join(failure_lines(result)), file=sys.stderr)
+        return 1
+    report = result.output_for_node("compact_warehouse")
+    rewritten = [entry for entry in report if entry["rewritten"]]
+    for entry in rewritten:
+        print(
+            f"  {entry['table']}: {entry['dead_share']:.0%} deleted rows, rewritten in {entry['seconds']} s"
+        )
+    print(f"Compacted {len(rewritten)} of {len(report)} tables.")
+    return 0
+
+
 def cmd_erase(args) -> int:
     from orchestration.erasure import ErasureError, erase
     from orchestration.privacy.person import AmbiguousIdentifier
@@ -266,6 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("docs", help="generate the dbt docs site as one static page").set_defaults(
         handler=cmd_docs
     )
+    commands.add_parser(
+        "compact", help="rewrite the warehouse tables that deleted rows left sparse (the weekly job, now)"
+    ).set_defaults(handler=cmd_compact)
     erase = commands.add_parser(
         "erase",
         help="erase a customer: raw, quarantine, every derived table, the published files; audited",

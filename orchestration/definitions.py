@@ -12,9 +12,9 @@ from orchestration.assets.dbt import cx_dbt_assets, dbt_project
 from orchestration.assets.ingest import ingest_asset_checks, ingest_assets
 from orchestration.assets.publish import dbt_docs, marts_file
 from orchestration.checks.freshness import freshness_checks
-from orchestration.jobs import build_docs_job, build_warehouse_job
+from orchestration.jobs import build_docs_job, build_warehouse_job, compact_warehouse_job
 from orchestration.resources import ExportSourceResource, WarehouseResource
-from orchestration.schedules import build_warehouse_job_schedule
+from orchestration.schedules import build_warehouse_job_schedule, compact_warehouse_job_schedule
 from orchestration.sensors import export_file_sensor
 from orchestration.settings import Settings
 
@@ -24,8 +24,8 @@ def build_definitions(settings: Settings | None = None) -> Definitions:
     return Definitions(
         assets=[*ingest_assets, cx_dbt_assets, marts_file, alerts_delivery, dbt_docs],
         asset_checks=[*ingest_asset_checks, *freshness_checks],
-        jobs=[build_warehouse_job, build_docs_job],
-        schedules=[build_warehouse_job_schedule],
+        jobs=[build_warehouse_job, build_docs_job, compact_warehouse_job],
+        schedules=[build_warehouse_job_schedule, compact_warehouse_job_schedule],
         sensors=[export_file_sensor],
         resources={
             "warehouse": WarehouseResource.from_settings(settings),

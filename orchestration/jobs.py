@@ -1,8 +1,11 @@
-"""Jobs: the daily build of the whole warehouse, for one day or a range of days (one run)."""
+"""Jobs: the daily build of the whole warehouse (one day or a range of days, one run), the docs, and the
+weekly compaction of the warehouse's tables."""
 
-from dagster import AssetSelection, define_asset_job
+from dagster import AssetSelection, MetadataValue, OpExecutionContext, Output, define_asset_job, job, op
 
+from orchestration.maintenance import MIN_DEAD_SHARE, compact_tables
 from orchestration.partitions import daily_partitions
+from orchestration.resources import WarehouseResource
 
 DOCS = AssetSelection.assets(["publish", "dbt_docs"])
 
@@ -19,3 +22,34 @@ build_docs_job = define_asset_job(
     selection=DOCS,
     description="Generate the dbt docs site as one static page beside the published marts.",
 )
+
+
+@op(
+    description=(
+        "Rewrite each warehouse table whose deleted rows (left by incremental models replacing rows) reach "
+        f"{MIN_DEAD_SHARE:.0%} of its stored rows. Waits for the writer lock, so never overlaps a build."
+    )
+)
+def compact_warehouse(context: OpExecutionContext, warehouse: WarehouseResource) -> Output[list]:
+    with warehouse.connect() as con:
+        report = compact_tables(con)
+    rewritten = [entry for entry in report if entry["rewritten"]]
+    for entry in rewritten:
+        context.log.info(
+            f"{entry['table']}: {entry['dead_share']:.0%} of {entry['stored_rows']:,} stored rows deleted, "
+            f"rewritten in {entry['seconds']} s"
+        )
+    return Output(
+        report,
+        metadata={
+            "tables_rewritten": len(rewritten),
+            "rows_reclaimed": sum(entry["stored_rows"] - entry["live_rows"] for entry in rewritten),
+            "seconds": round(sum(entry.get("seconds", 0) for entry in rewritten), 3),
+            "tables": MetadataValue.json(report),
+        },
+    )
+
+
+@job(description="Weekly: reclaim the deleted rows of the warehouse's tables (orchestration/maintenance.py).")
+def compact_warehouse_job():
+    compact_warehouse()

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.maintenance import DAILY_VACUUM_TASKS, MIN_DEAD_ROWS, compact_tables
+
 MARTS_SCHEMA = "marts"
 
 
@@ -80,7 +82,9 @@ def _quoted(columns: Sequence[str]) -> str:
     return ", ".join(f'"{name}"' for name in columns)
 
 
-# A patched file is rebuilt whole once this share of its blocks is free (space left by deleted rows).
+# A patched file is rebuilt whole once this share of its blocks is free (space left by deleted rows), and
+# a patched table is rewritten once deleted rows are this share of its stored rows (they stay in their row
+# groups: the file's checkpoints do not vacuum, see orchestration/maintenance.py).
 MAX_FREE_SHARE = 1 / 3
 MIN_FREE_BYTES = 256 * 2**20
 # Rows rebuilt since the last publish are those with `_built_at` (the dbt invocation's start) above the
@@ -241,6 +245,7 @@ def publish_marts(
             shutil.copyfile(marts_path, staging_path)
         con = duckdb.connect(str(staging_path))
         try:
+            con.execute(f"set max_vacuum_tasks = {DAILY_VACUUM_TASKS}")
             publisher = _Publisher(con, state, keys or {})
             con.execute(f"attach '{warehouse_path}' as warehouse (read_only)")
             tables = mart_tables(con, "warehouse")
@@ -254,6 +259,12 @@ def publish_marts(
             for table in tables:
                 row_counts[table] = publisher.publish(table)
             con.execute("detach warehouse")
+            if state is not None:
+                for entry in compact_tables(con, MAX_FREE_SHARE, MIN_DEAD_ROWS):
+                    if entry["rewritten"]:
+                        publisher.modes[entry["table"].split(".", 1)[1]] += (
+                            f", rewritten ({entry['dead_share']:.0%} deleted rows)"
+                        )
             con.execute("checkpoint")
             rebuild = state is not None and _mostly_free(con)
             if not rebuild and parquet_dir is not None:

@@ -10,6 +10,7 @@ import duckdb
 from dagster import ConfigurableResource
 
 from orchestration.locking import writer_lock
+from orchestration.maintenance import DAILY_VACUUM_TASKS
 from orchestration.settings import Settings
 
 
@@ -31,6 +32,8 @@ def connect_warehouse(path: Path, *, memory_limit: str = "2GB", read_only: bool 
     con.execute(f"set memory_limit = '{memory_limit}'")
     con.execute(f"set temp_directory = '{temp_dir}'")
     con.execute("set preserve_insertion_order = false")
+    # deleted rows are reclaimed by the weekly compaction, not at every checkpoint (orchestration/maintenance.py)
+    con.execute(f"set max_vacuum_tasks = {DAILY_VACUUM_TASKS}")
     return con
 
 

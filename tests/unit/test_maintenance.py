@@ -1,0 +1,85 @@
+"""Deleted rows: kept by the pipeline's checkpoints (no vacuum), reclaimed by the compaction."""
+
+from pathlib import Path
+
+import duckdb
+import yaml
+
+from orchestration.maintenance import DAILY_VACUUM_TASKS, compact_tables, table_rows
+from orchestration.resources import connect_warehouse
+
+ROWS = 400_000  # a little over three row groups
+
+
+def scattered_deletes(con) -> None:
+    """A table of ROWS rows, checkpointed, then two rows in three deleted all over it (as replace_keys
+    leaves a table whose rows were restamped), checkpointed again."""
+    con.execute("create schema if not exists marts")
+    con.execute(f"create or replace table marts.fct as select range as id, range % 7 as k from range({ROWS})")
+    con.execute("create or replace table marts.small as select range as id from range(10)")
+    con.execute("checkpoint")
+    con.execute("delete from marts.fct where id % 3 <> 0")
+    con.execute("delete from marts.small where id < 8")
+    con.execute("checkpoint")
+
+
+def rows_of(con, table: str) -> dict:
+    return next(entry for entry in table_rows(con) if entry["table"] == table)
+
+
+def test_pipeline_connections_leave_deleted_rows_in_place_where_duckdb_would_vacuum(tmp_path):
+    con = connect_warehouse(tmp_path / "warehouse.duckdb")
+    scattered_deletes(con)
+    assert rows_of(con, "marts.fct") == {"table": "marts.fct", "stored_rows": ROWS, "live_rows": 133_334}
+    con.close()
+
+    default = duckdb.connect(str(tmp_path / "default.duckdb"))  # DuckDB's own setting vacuums them
+    scattered_deletes(default)
+    assert rows_of(default, "marts.fct")["stored_rows"] < ROWS
+
+
+def test_the_dbt_profile_does_not_vacuum_either():
+    profiles = Path(__file__).parents[2] / "dbt_project" / "profiles.yml"
+    settings = yaml.safe_load(profiles.read_text())["cx_warehouse"]["outputs"]["dev"]["settings"]
+    assert settings["max_vacuum_tasks"] == DAILY_VACUUM_TASKS == 0
+
+
+def test_compaction_rewrites_only_sparse_tables_and_keeps_their_rows_in_order(tmp_path):
+    con = connect_warehouse(tmp_path / "warehouse.duckdb")
+    scattered_deletes(con)
+    before = con.execute("select id, k from marts.fct order by rowid").fetchall()
+    report = {entry["table"]: entry for entry in compact_tables(con)}
+    fct, small = report["marts.fct"], report["marts.small"]
+    assert fct["rewritten"] and fct["dead_share"] == round(1 - 133_334 / ROWS, 4) and fct["seconds"] >= 0
+    # 8 of 10 rows deleted, but far less than a row group: not worth a rewrite
+    assert not small["rewritten"] and small["dead_share"] == 0.8
+    assert rows_of(con, "marts.fct") == {"table": "marts.fct", "stored_rows": 133_334, "live_rows": 133_334}
+    # same rows in the same (written) order, so `_built_at` zone maps keep skipping old row groups
+    assert con.execute("select id, k from marts.fct order by rowid").fetchall() == before
+    # nothing left to do: a second pass rewrites nothing
+    assert not any(entry["rewritten"] for entry in compact_tables(con))
+
+
+def test_the_weekly_job_compacts_the_warehouse_it_is_given(tmp_path):
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import build_definitions
+    from orchestration.settings import Settings
+
+    settings = Settings(
+        landing_root=str(tmp_path / "landing"), warehouse_dir=tmp_path, duckdb_memory_limit="1GB"
+    )
+    con = connect_warehouse(settings.warehouse_path)
+    scattered_deletes(con)
+    con.close()
+    defs = build_definitions(settings)
+    assert defs.get_schedule_def("compact_warehouse_job_schedule").cron_schedule == "0 5 * * 0"
+    result = defs.resolve_job_def("compact_warehouse_job").execute_in_process(
+        instance=DagsterInstance.ephemeral()
+    )
+    assert result.success
+    (fct,) = [entry for entry in result.output_for_node("compact_warehouse") if entry["rewritten"]]
+    assert fct["table"] == "marts.fct"
+    con = connect_warehouse(settings.warehouse_path, read_only=True)
+    assert rows_of(con, "marts.fct")["stored_rows"] == 133_334
+    con.close()

@@ -14,6 +14,17 @@ from orchestration.maintenance import DAILY_VACUUM_TASKS
 from orchestration.settings import Settings
 
 
+# Session settings of every pipeline connection to the warehouse, after its memory limit; the dbt profile
+# (dbt_project/profiles.yml) repeats them, a test checks they agree.
+SESSION_SETTINGS = {
+    "preserve_insertion_order": "false",
+    # deleted rows are reclaimed by the weekly compaction, not at every checkpoint (maintenance.py)
+    "max_vacuum_tasks": str(DAILY_VACUUM_TASKS),
+    # half the memory limit kept mapped by DuckDB rather than returned to the OS after each task
+    "block_allocator_memory": "50%",
+}
+
+
 def connect_warehouse(path: Path, *, memory_limit: str = "2GB", read_only: bool = False):
     """Open the warehouse with a bounded memory limit and a spill directory beside it."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -31,9 +42,8 @@ def connect_warehouse(path: Path, *, memory_limit: str = "2GB", read_only: bool 
         raise
     con.execute(f"set memory_limit = '{memory_limit}'")
     con.execute(f"set temp_directory = '{temp_dir}'")
-    con.execute("set preserve_insertion_order = false")
-    # deleted rows are reclaimed by the weekly compaction, not at every checkpoint (orchestration/maintenance.py)
-    con.execute(f"set max_vacuum_tasks = {DAILY_VACUUM_TASKS}")
+    for name, value in SESSION_SETTINGS.items():
+        con.execute(f"set {name} = '{value}'")
     return con
 
 

@@ -6,7 +6,7 @@ import duckdb
 import yaml
 
 from orchestration.maintenance import DAILY_VACUUM_TASKS, compact_tables, table_rows
-from orchestration.resources import connect_warehouse
+from orchestration.resources import SESSION_SETTINGS, connect_warehouse
 
 ROWS = 400_000  # a little over three row groups
 
@@ -38,9 +38,10 @@ def test_pipeline_connections_leave_deleted_rows_in_place_where_duckdb_would_vac
     assert rows_of(default, "marts.fct")["stored_rows"] < ROWS
 
 
-def test_the_dbt_profile_does_not_vacuum_either():
+def test_the_dbt_profile_has_the_pipeline_session_settings_so_it_does_not_vacuum_either():
     profiles = Path(__file__).parents[2] / "dbt_project" / "profiles.yml"
     settings = yaml.safe_load(profiles.read_text())["cx_warehouse"]["outputs"]["dev"]["settings"]
+    assert {name: str(settings.get(name)).lower() for name in SESSION_SETTINGS} == SESSION_SETTINGS
     assert settings["max_vacuum_tasks"] == DAILY_VACUUM_TASKS == 0
 
 

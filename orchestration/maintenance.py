@@ -4,13 +4,12 @@ Incremental models replace rows by deleting and re-inserting them (`replace_keys
 stays in its row group until that group is rewritten. DuckDB rewrites ("vacuums") such groups at every
 checkpoint, and every large commit of a build checkpoints. For these tables (a day restamps the rows
 whose FCR windows or SLAs moved, scattered over two weeks of row groups) that is costly and repetitive:
-measured on 1M interactions a day, 4.9 s of the dbt build and 1.9 s of the publish; over 29 days at 100k
-a day, ≈ 8 s a day by day 30, where one rewrite of the sparse tables at day 30 took 20 s. So the pipeline's
-connections do not vacuum (`max_vacuum_tasks = 0`: `resources.connect_warehouse`, the dbt profile, the
-publish), and deleted rows are reclaimed lazily instead:
-- the warehouse: the weekly `compact_warehouse_job` (or `make compact`) rewrites each table whose deleted
-  rows reach MIN_DEAD_SHARE of its stored rows;
-- the published marts file: the publish rewrites such a table of the file it patches (`publish.py`).
+measured on 1M interactions a day, 4.9 s of the dbt build; over 29 days at 100k a day, ≈ 5.5 s of the
+build by day 30, where one rewrite of the sparse tables after those 29 days took 20 s. So the pipeline's
+connections to the warehouse do not vacuum (`max_vacuum_tasks = 0`: `resources.connect_warehouse`, the
+dbt profile), and deleted rows are reclaimed lazily instead: the weekly `compact_warehouse_job` (or
+`make compact`) rewrites each table whose deleted rows reach MIN_DEAD_SHARE of its stored rows. The
+published marts file keeps DuckDB's vacuum (see `publish.MAX_FREE_SHARE`).
 
 Row groups whose every row was deleted are still dropped at each checkpoint (DuckDB does that without
 vacuuming). Erasures do not rely on any of this: they rewrite the whole file (`erasure.compact`).

@@ -13,7 +13,6 @@ from orchestration.locking import writer_lock
 from orchestration.maintenance import DAILY_VACUUM_TASKS
 from orchestration.settings import Settings
 
-
 # Session settings of every pipeline connection to the warehouse, after its memory limit; the dbt profile
 # (dbt_project/profiles.yml) repeats them, a test checks they agree.
 SESSION_SETTINGS = {

@@ -220,39 +220,3 @@ def test_a_patched_file_left_mostly_free_by_deletes_is_rebuilt_whole(tmp_path, m
     before = (tmp_path / "marts.duckdb").stat().st_size
     assert publish_both(tmp_path, warehouse) == {"fct": "copied"}
     assert (tmp_path / "marts.duckdb").stat().st_size < before
-
-
-def test_a_patched_table_left_sparse_by_replaced_rows_is_rewritten(tmp_path, monkeypatch):
-    import orchestration.publish as publish
-    from orchestration.maintenance import table_rows
-
-    monkeypatch.setattr(publish, "MIN_DEAD_ROWS", 1)
-    warehouse = tmp_path / "warehouse.duckdb"
-    rows = "select range as interaction_id, 'voice' as channel, range as value, timestamp '2025-01-01' as _built_at"
-    write_marts(warehouse, [f"create table marts.fct as {rows} from range(1000)"])
-    publish_both(tmp_path, warehouse)
-
-    def restamp(day, first, last):
-        write_marts(
-            warehouse,
-            [
-                f"update marts.fct set value = value + 1, _built_at = timestamp '2025-01-0{day}' "
-                f"where interaction_id between {first} and {last}"
-            ],
-        )
-        return publish_both(tmp_path, warehouse)["fct"]
-
-    def stored_and_live():
-        con = duckdb.connect(str(tmp_path / "marts.duckdb"), read_only=True)
-        try:
-            (entry,) = table_rows(con)
-            return entry["stored_rows"], entry["live_rows"]
-        finally:
-            con.close()
-
-    # 400 of 1,000 rows replaced: 400 of 1,400 stored rows deleted, under a third: left as they are
-    assert restamp(2, 0, 399) == "patched (400 rows)"
-    assert stored_and_live() == (1400, 1000)
-    # 400 more: 800 of 1,800, over a third: the table is rewritten, and still equals a full copy
-    assert restamp(3, 400, 799) == "patched (400 rows), rewritten (44% deleted rows)"
-    assert stored_and_live() == (1000, 1000)

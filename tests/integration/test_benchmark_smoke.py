@@ -57,3 +57,6 @@ def test_quick_benchmark_reports_every_stage(tmp_path):
     assert not results["dbt_profile"]["failures"]
     assert {row["target"] for row in results["targets"]}
     assert results["meta"]["load_at_start"] and results["meta"]["load_at_end"]
+    # the weekly compaction, measured once after the growth days
+    compaction = results["growth"]["compaction"]
+    assert compaction["seconds"] > 0 and compaction["stored_rows"] >= compaction["live_rows"] > 0

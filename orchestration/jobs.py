@@ -25,10 +25,11 @@ build_docs_job = define_asset_job(
 
 
 @op(
+    pool="warehouse",  # one writer at a time, as every step that writes the warehouse
     description=(
         "Rewrite each warehouse table whose deleted rows (left by incremental models replacing rows) reach "
         f"{MIN_DEAD_SHARE:.0%} of its stored rows. Waits for the writer lock, so never overlaps a build."
-    )
+    ),
 )
 def compact_warehouse(context: OpExecutionContext, warehouse: WarehouseResource) -> Output[list]:
     with warehouse.connect() as con:

@@ -228,34 +228,30 @@ def _run(args, settings: Settings) -> int:
     return 0
 
 
-def cmd_docs(_args) -> int:
+def _execute_job(name: str):
+    """A job of the code location, in process (the UI's run history shows it when DAGSTER_HOME is set)."""
     from dagster import DagsterInstance
 
     from orchestration.definitions import build_definitions
 
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    result = (
+    return (
         build_definitions()
-        .resolve_job_def("build_docs_job")
+        .resolve_job_def(name)
         .execute_in_process(instance=instance, run_config=CONSOLE_INFO, raise_on_error=False)
     )
+
+
+def cmd_docs(_args) -> int:
+    result = _execute_job("build_docs_job")
     if result.success:
         print(f"dbt docs: {Settings.from_env().docs_dir / 'index.html'}")
     return 0 if result.success else 1
 
 
 def cmd_compact(_args) -> int:
-    """The weekly compaction now (`compact_warehouse_job`, in-process so the UI's run history shows it)."""
-    from dagster import DagsterInstance
-
-    from orchestration.definitions import build_definitions
-
-    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    result = (
-        build_definitions()
-        .resolve_job_def("compact_warehouse_job")
-        .execute_in_process(instance=instance, run_config=CONSOLE_INFO, raise_on_error=False)
-    )
+    """The weekly compaction now (`compact_warehouse_job`)."""
+    result = _execute_job("compact_warehouse_job")
     if not result.success:
         print("\n".join(failure_lines(result)), file=sys.stderr)
         return 1

@@ -84,3 +84,17 @@ def test_the_weekly_job_compacts_the_warehouse_it_is_given(tmp_path):
     con = connect_warehouse(settings.warehouse_path, read_only=True)
     assert rows_of(con, "marts.fct")["stored_rows"] == 133_334
     con.close()
+
+
+def test_cli_compact_runs_the_job_and_says_what_it_rewrote(tmp_path, monkeypatch, capsys):
+    from orchestration.cli import main
+
+    monkeypatch.setenv("CX_WAREHOUSE_DIR", str(tmp_path))
+    monkeypatch.setenv("CX_LANDING_ROOT", str(tmp_path / "landing"))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    con = connect_warehouse(tmp_path / "warehouse.duckdb")
+    scattered_deletes(con)
+    con.close()
+    assert main(["compact"]) == 0
+    out = capsys.readouterr().out
+    assert "marts.fct: 67% deleted rows, rewritten in" in out and "Compacted 1 of 2 tables." in out

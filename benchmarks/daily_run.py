@@ -217,11 +217,6 @@ def bench_growth(bench: Bench, results: dict) -> None:
         "live_rows": stage["live_rows"],
         "tables_rewritten": stage["tables_rewritten"],
     }
-    print(
-        f"Compaction after day {spec.days} (never compacted before): {stage['seconds']:.1f} s, "
-        f"{stage['stored_rows'] - stage['live_rows']:,} deleted rows of {stage['stored_rows']:,} stored, "
-        f"{len(stage['tables_rewritten'])} tables rewritten"
-    )
     results["growth"] = {"per_day": per_day, "steady_state": steady_state(per_day), "compaction": compaction}
     results["raw_runs"]["growth"] = {f"day{index + 1}": runs for index, runs in timed.items()}
     results["growth_dbt_profile"] = {

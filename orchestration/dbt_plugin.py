@@ -92,8 +92,9 @@ def register_functions(con) -> None:
 
 class Plugin(BasePlugin):
     """dbt-duckdb calls `configure_connection` once on the database's root connection, then
-    `configure_cursor` on each node's cursor of it (measured: looking the UDFs up in `duckdb_functions()`
-    on every cursor cost ≈ 25 ms a node, 6 s of thread time over a build's 249 data tests)."""
+    `configure_cursor` on each node's cursor of it (measured at day 30 of 100k interactions a day: looking
+    the UDFs up in `duckdb_functions()` on every cursor made the 249 data tests' SQL 6.1 s of thread time,
+    2.2 s without it)."""
 
     def configure_connection(self, conn) -> None:
         register_functions(conn)

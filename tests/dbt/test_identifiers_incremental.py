@@ -10,6 +10,7 @@ import duckdb
 from dbt_helpers import TEST_HASH_KEY, run_dbt
 
 from orchestration.privacy import hmac_hex
+from orchestration.privacy.identities import normalise
 from orchestration.settings import dbt_window_env
 
 MODEL = "int_customer_identifiers_mapped"
@@ -67,11 +68,9 @@ def test_identifiers_follow_a_changed_crm_customer_as_a_full_build_would(warehou
 
     readable = {}
     for cid, email, phone, _ in DAY_1 + DAY_2:
-        readable[keyed(f"acme_telecom:crm:{cid}")] = cid
-        if email:
-            readable[keyed(f"acme_telecom:email:{email}")] = email
-        if phone:
-            readable[keyed(f"acme_telecom:phone:{''.join(ch for ch in phone if ch.isdigit())}")] = phone
+        for kind, value in (("crm", cid), ("email", email), ("phone", phone)):
+            if value:
+                readable[keyed(f"acme_telecom:{kind}:{normalise(kind, value)}")] = value
     incremental = mapping(warehouse, readable)
     assert incremental == {
         ("b@x.com", "A"),  # moved to A, the newer holder

@@ -173,8 +173,9 @@ def daily_run(params: dict, rec) -> None:
 
 
 def compact(params: dict, rec) -> None:
-    """The weekly compaction (`compact_warehouse_job`'s work) on the warehouse as it stands."""
-    from orchestration.maintenance import compact_tables
+    """The weekly compaction (`compact_warehouse_job`'s work) on the warehouse as it stands: its tables,
+    then the published marts file republished fresh."""
+    from orchestration.maintenance import compact_tables, republish_fresh
 
     settings = Settings.from_env()
     with rec.stage("compact") as entry:
@@ -184,11 +185,34 @@ def compact(params: dict, rec) -> None:
         finally:
             con.close()
         rewritten = [item for item in report if item["rewritten"]]
+        marts_dead = _stored_and_live(settings.marts_path)
+        republished = republish_fresh(
+            settings.warehouse_path, settings.marts_path, settings.warehouse_dir / "tmp", None
+        )
         entry.update(
             stored_rows=sum(item["stored_rows"] for item in report),
             live_rows=sum(item["live_rows"] for item in report),
             tables_rewritten={item["table"]: item["seconds"] for item in rewritten},
+            marts_stored_rows=marts_dead[0],
+            marts_live_rows=marts_dead[1],
+            republish_seconds=republished["seconds"],
         )
+
+
+def _stored_and_live(path: Path) -> tuple[int, int]:
+    """Rows the file's tables store (deleted ones included) and their live rows; (0, 0) without a file."""
+    import duckdb
+
+    from orchestration.maintenance import table_rows
+
+    if not path.exists():
+        return 0, 0
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = table_rows(con)
+    finally:
+        con.close()
+    return sum(t["stored_rows"] for t in tables), sum(t["live_rows"] for t in tables)
 
 
 def build(params: dict, rec) -> None:

@@ -262,6 +262,14 @@ def cmd_compact(_args) -> int:
             f"  {entry['table']}: {entry['dead_share']:.0%} deleted rows, rewritten in {entry['seconds']} s"
         )
     print(f"Compacted {len(rewritten)} of {len(report)} tables.")
+    republished = result.output_for_node("republish_marts")
+    if republished["bytes"]:
+        print(
+            f"Republished the marts file fresh: {republished['rows']:,} rows, {republished['bytes']:,} bytes, "
+            f"{republished['seconds']} s."
+        )
+    else:
+        print("No marts file published yet: nothing to republish.")
     return 0
 
 
@@ -289,7 +297,9 @@ def main(argv: list[str] | None = None) -> int:
         handler=cmd_docs
     )
     commands.add_parser(
-        "compact", help="rewrite the warehouse tables that deleted rows left sparse (the weekly job, now)"
+        "compact",
+        help="rewrite the warehouse tables that deleted rows left sparse, republish the marts file fresh "
+        "(the weekly job, now)",
     ).set_defaults(handler=cmd_compact)
     erase = commands.add_parser(
         "erase",

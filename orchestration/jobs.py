@@ -1,9 +1,22 @@
 """Jobs: the daily build of the whole warehouse (one day or a range of days, one run), the docs, and the
-weekly compaction of the warehouse's tables."""
+weekly compaction of the warehouse's tables and the published marts file."""
 
-from dagster import AssetSelection, MetadataValue, OpExecutionContext, Output, define_asset_job, job, op
+from pathlib import Path
 
-from orchestration.maintenance import MIN_DEAD_SHARE, compact_tables
+from dagster import (
+    AssetSelection,
+    In,
+    MetadataValue,
+    Nothing,
+    OpExecutionContext,
+    Output,
+    define_asset_job,
+    job,
+    op,
+)
+
+from orchestration.locking import writer_lock
+from orchestration.maintenance import MIN_DEAD_SHARE, compact_tables, republish_fresh
 from orchestration.partitions import daily_partitions
 from orchestration.resources import WarehouseResource
 
@@ -51,6 +64,34 @@ def compact_warehouse(context: OpExecutionContext, warehouse: WarehouseResource)
     )
 
 
-@job(description="Weekly: reclaim the deleted rows of the warehouse's tables (orchestration/maintenance.py).")
+@op(
+    pool="warehouse",
+    ins={"compacted": In(Nothing)},
+    description=(
+        "Rebuild the published marts file as a fresh file (the daily publish patches it without reclaiming "
+        "the rows it replaces) and swap it in."
+    ),
+)
+def republish_marts(context: OpExecutionContext, warehouse: WarehouseResource) -> Output[dict]:
+    warehouse_dir = Path(warehouse.path).parent
+    with writer_lock(warehouse_dir, label="dagster republish step"):
+        figures = republish_fresh(
+            Path(warehouse.path),
+            Path(warehouse.published_path),
+            warehouse_dir / "tmp",
+            Path(warehouse.parquet_dir) if warehouse.parquet_dir else None,
+        )
+    context.log.info(
+        f"Republished {figures['rows']:,} rows ({figures['bytes']:,} bytes) in {figures['seconds']} s"
+    )
+    return Output(figures, metadata=figures)
+
+
+@job(
+    description=(
+        "Weekly: reclaim the deleted rows of the warehouse's tables and of the published marts file "
+        "(orchestration/maintenance.py)."
+    )
+)
 def compact_warehouse_job():
-    compact_warehouse()
+    republish_marts(compact_warehouse())

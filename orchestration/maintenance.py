@@ -9,7 +9,8 @@ build by day 30, where one rewrite of the sparse tables after those 29 days took
 connections to the warehouse do not vacuum (`max_vacuum_tasks = 0`: `resources.connect_warehouse`, the
 dbt profile), and deleted rows are reclaimed lazily instead: the weekly `compact_warehouse_job` (or
 `make compact`) rewrites each table whose deleted rows reach MIN_DEAD_SHARE of its stored rows. The
-published marts file keeps DuckDB's vacuum (see `publish.MAX_FREE_SHARE`).
+published marts file is not vacuumed by the daily publish either (`publish.PUBLISH_VACUUM_TASKS`): the
+same job then republishes it as a fresh file (`republish_fresh`).
 
 Row groups whose every row was deleted are still dropped at each checkpoint (DuckDB does that without
 vacuuming). Erasures do not rely on any of this: they rewrite the whole file (`erasure.compact`).
@@ -18,6 +19,7 @@ vacuuming). Erasures do not rely on any of this: they rewrite the whole file (`e
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import duckdb
 
@@ -78,3 +80,27 @@ def compact_tables(
         report.append(entry)
     con.execute("checkpoint")
     return report
+
+
+def republish_fresh(warehouse_path: Path, marts_path: Path, work_dir: Path, parquet_dir: Path | None) -> dict:
+    """The published marts file rebuilt as a fresh file (no deleted rows, no free blocks), swapped in as
+    every publish is, with the state the next day's patch publish starts from. Returns the rows and bytes
+    published and the seconds taken."""
+    from orchestration.publish import mart_unique_keys, publish_marts
+
+    if not marts_path.exists():  # nothing published yet: the first build's publish will be fresh
+        return {"rows": 0, "bytes": 0, "seconds": 0.0}
+    started = time.perf_counter()
+    rows = publish_marts(
+        warehouse_path,
+        marts_path,
+        parquet_dir=parquet_dir,
+        work_dir=work_dir,
+        keys=mart_unique_keys(),
+        full=True,
+    )
+    return {
+        "rows": sum(rows.values()),
+        "bytes": marts_path.stat().st_size,
+        "seconds": round(time.perf_counter() - started, 3),
+    }

@@ -8,8 +8,9 @@ whole each day. The previous published file is copied (a file copy, at disk spee
 from the warehouse are deleted, keys with rows stamped after the last publish (`_built_at` above the high
 water mark kept in a state file beside the build folder) are replaced. Any doubt falls back to a full copy
 of that table: no state, the published file not the one the state describes, columns changed, more than
-half the table changed, no key; and the whole file is rebuilt when deletes left a third of it free or
-when asked (`full=True`, e.g. after an erasure, so no erased bytes survive in free blocks).
+half the table changed, no key; and the whole file is rebuilt when deletes left a third of it free, when
+deleted rows are half of the rows it stores, or when asked (`full=True`: after an erasure, so no erased
+bytes survive in free blocks; and weekly after the warehouse's compaction, `maintenance.republish_fresh`).
 
 In the published file the marts are in its default schema, so with the file named `marts.duckdb` a BI
 tool writes `marts.csat_daily` (catalog `marts`), exactly as in the warehouse (schema `marts`); a schema
@@ -81,12 +82,18 @@ def _quoted(columns: Sequence[str]) -> str:
 
 
 # A patched file is rebuilt whole once this share of its blocks is free (space left by deleted rows).
-# Unlike the warehouse's (orchestration/maintenance.py), this file's checkpoint vacuums deleted rows as
-# DuckDB does by default (1.2–1.9 s of a publish at 1M interactions a day): rewriting its sparse tables at
-# once instead freed two thirds of the day-30 file's blocks (100k a day, never vacuumed), which would
-# trigger the whole-file rebuild below.
 MAX_FREE_SHARE = 1 / 3
 MIN_FREE_BYTES = 256 * 2**20
+# The publish does not vacuum the rows a patch deletes (as the warehouse's connections do not:
+# orchestration/maintenance.py). DuckDB's vacuum rewrites every row group holding one, and a day's patch
+# replaces rows scattered over the weeks its FCR windows and SLAs reach: measured at day 30 of 100k
+# interactions a day, the publish took 4.3 s with the vacuum and 2.2–2.3 s without (1.2–1.9 s of 7.3 s at
+# 1M a day). Deleted rows are reclaimed by a fresh file instead: weekly, after the warehouse's
+# compaction (`maintenance.republish_fresh`, ≈ 11 s for that day-30 file), or at the first publish that
+# finds them at this share of the rows the file stores (a compaction missed). Until then a BI query
+# scanning a patched fact table also reads its deleted rows (up to a week's replaced rows).
+PUBLISH_VACUUM_TASKS = 0
+MAX_DEAD_SHARE = 0.5
 # Rows rebuilt since the last publish are those with `_built_at` (the dbt invocation's start) above the
 # high water mark: dbt invocations are serialised and their start times increase.
 # A table is copied whole rather than patched when more than this share of its rows changed.
@@ -212,6 +219,16 @@ def _mostly_free(con: duckdb.DuckDBPyConnection) -> bool:
     return free > MAX_FREE_SHARE * total and free * block_size >= MIN_FREE_BYTES
 
 
+def _mostly_dead(con: duckdb.DuckDBPyConnection) -> bool:
+    """Deleted rows are at least MAX_DEAD_SHARE of the rows the file's tables store."""
+    from orchestration.maintenance import table_rows
+
+    tables = table_rows(con)
+    stored = sum(entry["stored_rows"] for entry in tables)
+    dead = stored - sum(entry["live_rows"] for entry in tables)
+    return stored > 0 and dead >= MAX_DEAD_SHARE * stored
+
+
 def publish_marts(
     warehouse_path: Path,
     marts_path: Path,
@@ -245,6 +262,7 @@ def publish_marts(
             shutil.copyfile(marts_path, staging_path)
         con = duckdb.connect(str(staging_path))
         try:
+            con.execute(f"set max_vacuum_tasks = {PUBLISH_VACUUM_TASKS}")
             publisher = _Publisher(con, state, keys or {})
             con.execute(f"attach '{warehouse_path}' as warehouse (read_only)")
             tables = mart_tables(con, "warehouse")
@@ -259,7 +277,7 @@ def publish_marts(
                 row_counts[table] = publisher.publish(table)
             con.execute("detach warehouse")
             con.execute("checkpoint")
-            rebuild = state is not None and _mostly_free(con)
+            rebuild = state is not None and (_mostly_free(con) or _mostly_dead(con))
             if not rebuild and parquet_dir is not None:
                 export_parquet(con, row_counts, parquet_dir)
         finally:

@@ -220,3 +220,49 @@ def test_a_patched_file_left_mostly_free_by_deletes_is_rebuilt_whole(tmp_path, m
     before = (tmp_path / "marts.duckdb").stat().st_size
     assert publish_both(tmp_path, warehouse) == {"fct": "copied"}
     assert (tmp_path / "marts.duckdb").stat().st_size < before
+
+
+def stored_and_live(path, table):
+    from orchestration.maintenance import table_rows
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        entry = next(entry for entry in table_rows(con) if entry["table"] == f"main.{table}")
+        return entry["stored_rows"], entry["live_rows"]
+    finally:
+        con.close()
+
+
+def test_a_patch_keeps_the_rows_it_replaces_until_they_reach_max_dead_share_then_the_file_is_fresh(
+    tmp_path, monkeypatch
+):
+    """The daily publish does not vacuum (DuckDB's default would rewrite every row group holding a
+    replaced row); deleted rows are reclaimed by a fresh file once they reach MAX_DEAD_SHARE of what it
+    stores (a missed weekly compaction)."""
+    import orchestration.publish as publish
+
+    monkeypatch.setattr(publish, "MAX_DEAD_SHARE", 0.3)
+    warehouse, published = tmp_path / "warehouse.duckdb", tmp_path / "marts.duckdb"
+    rows = "select range as interaction_id, 'voice' as channel, range as value, timestamp '2025-01-01' as _built_at"
+    write_marts(warehouse, [f"create table marts.fct as {rows} from range(400000)"])
+    publish_both(tmp_path, warehouse)
+    assert stored_and_live(published, "fct") == (400_000, 400_000)
+
+    def restamp(day, quarter):  # a quarter of the rows rebuilt, scattered over every row group
+        write_marts(
+            warehouse,
+            [
+                f"update marts.fct set value = value + 1, _built_at = timestamp '2025-01-0{day}' "
+                f"where interaction_id % 4 = {quarter}"
+            ],
+        )
+        return publish_both(tmp_path, warehouse)
+
+    assert restamp(2, quarter=0) == {"fct": "patched (100000 rows)"}
+    assert stored_and_live(published, "fct") == (500_000, 400_000)  # the replaced rows are still stored
+    # the next patch leaves deleted rows at 200,000 of 600,000 stored rows (a third): a fresh file instead
+    assert restamp(3, quarter=1) == {"fct": "copied"}
+    assert stored_and_live(published, "fct") == (400_000, 400_000)
+    # and the day after, the fresh file is patched again
+    assert restamp(4, quarter=2) == {"fct": "patched (100000 rows)"}
+    assert stored_and_live(published, "fct") == (500_000, 400_000)

@@ -29,15 +29,35 @@ PAYLOAD_COLUMNS = (
 )
 BATCH_SIZE = 200
 
+# No primary key on alert_id: an alert is recorded only when absent from the table (the anti join of
+# `_pending_rows`, under the writer lock), and the key's index made recording a day's deliveries cost more
+# as they accumulate (measured on the 400k alerts of a 1M-interaction day, over 615k earlier deliveries:
+# 0.85 s with the key, 0.19 s without).
 DELIVERIES_DDL = """
 create schema if not exists ops;
 create table if not exists ops.alert_deliveries (
-    alert_id varchar primary key,
+    alert_id varchar not null,
     delivered_at timestamp not null,
     target varchar not null
 );
 create table if not exists ops.alert_delivery_watermark (built_at timestamp not null);
 """
+
+
+def _ensure_deliveries_table(con) -> None:
+    """DELIVERIES_DDL, and a table created with the former primary key rebuilt without it (same rows)."""
+    con.execute(DELIVERIES_DDL)
+    (keyed,) = con.execute(
+        "select count(*) from duckdb_constraints() where database_name = current_database() "
+        "and schema_name = 'ops' and table_name = 'alert_deliveries' and constraint_type = 'PRIMARY KEY'"
+    ).fetchone()
+    if keyed:
+        con.execute("begin")
+        con.execute("alter table ops.alert_deliveries rename to alert_deliveries_keyed")
+        con.execute(DELIVERIES_DDL)
+        con.execute("insert into ops.alert_deliveries select * from ops.alert_deliveries_keyed")
+        con.execute("drop table ops.alert_deliveries_keyed")
+        con.execute("commit")
 
 
 class DeliveryError(RuntimeError):
@@ -50,7 +70,7 @@ def _jsonable(value):
 
 def _pending_rows(con) -> tuple[list[str], list[tuple], datetime | None]:
     """The pending alerts as rows of the payload columns the table has (see `pending_alerts`)."""
-    con.execute(DELIVERIES_DDL)
+    _ensure_deliveries_table(con)
     available = {
         name
         for (name,) in con.execute(

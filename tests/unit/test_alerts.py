@@ -152,3 +152,28 @@ def test_only_alerts_built_after_the_last_complete_delivery_are_compared(webhook
     # rows built at or before the watermark are not compared again (every one of them was delivered)
     add("A-old", "2026-11-03 06:00:00")
     assert deliver_alerts(con, None)["delivered"] == 0
+
+
+def test_deliveries_are_recorded_once_and_a_table_with_the_former_primary_key_is_rebuilt_without_it():
+    con = warehouse_with_alerts(3)
+    con.execute("create schema ops")
+    con.execute(
+        "create table ops.alert_deliveries "
+        "(alert_id varchar primary key, delivered_at timestamp not null, target varchar not null)"
+    )
+    con.execute("insert into ops.alert_deliveries values ('A0', timestamp '2026-11-01 06:00:00', 'log')")
+    assert deliver_alerts(con, None)["delivered"] == 2  # A0 was delivered before the upgrade
+    assert deliver_alerts(con, None)["delivered"] == 0
+    assert con.execute(
+        "select alert_id, count(*) from ops.alert_deliveries group by 1 order by 1"
+    ).fetchall() == [
+        ("A0", 1),
+        ("A1", 1),
+        ("A2", 1),
+    ]
+    assert (
+        con.execute(
+            "select constraint_type from duckdb_constraints() where table_name = 'alert_deliveries' order by 1"
+        ).fetchall()
+        == [("NOT NULL",)] * 3
+    )

@@ -52,24 +52,24 @@
 {%- endmacro %}
 
 {#-
-    The newest `_built_at` of this model: its parents' rows stamped later are what changed since.
+    The newest `_built_at` (or `column`) of this model: its parents' rows stamped later are what changed since.
     Read when the model runs and written into its SQL as a literal: DuckDB then skips the row groups of
     older builds when scanning a parent (its zone maps), where a scalar subquery made it read the
     parent's whole history on every build. A model reads its own table only before writing it, so the
     literal is the value the subquery would have returned.
 -#}
-{% macro high_water_mark() -%}
-    {%- if execute and '_built_at' not in (adapter.get_columns_in_relation(this) | map(attribute='name') | list) -%}
+{% macro high_water_mark(column='_built_at') -%}
+    {%- if execute and column not in (adapter.get_columns_in_relation(this) | map(attribute='name') | list) -%}
         {#- a table built before the model stamped its rows: everything its parents hold is new to it -#}
         timestamp '1900-01-01'
     {%- elif execute -%}
         {%- set newest = run_query(
-            "select strftime(coalesce(max(_built_at), timestamp '1900-01-01'), '%Y-%m-%d %H:%M:%S.%f') from "
+            "select strftime(coalesce(max(" ~ column ~ "), timestamp '1900-01-01'), '%Y-%m-%d %H:%M:%S.%f') from "
             ~ this
         ).columns[0].values()[0] -%}
         timestamp '{{ newest }}'
     {%- else -%}
-        (select coalesce(max(_built_at), timestamp '1900-01-01') from {{ this }})
+        (select coalesce(max({{ column }}), timestamp '1900-01-01') from {{ this }})
     {%- endif -%}
 {%- endmacro %}
 

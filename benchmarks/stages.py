@@ -203,16 +203,15 @@ def _stored_and_live(path: Path) -> tuple[int, int]:
     """Rows the file's tables store (deleted ones included) and their live rows; (0, 0) without a file."""
     import duckdb
 
-    from orchestration.maintenance import table_rows
+    from orchestration.maintenance import stored_and_live
 
     if not path.exists():
         return 0, 0
     con = duckdb.connect(str(path), read_only=True)
     try:
-        tables = table_rows(con)
+        return stored_and_live(con)
     finally:
         con.close()
-    return sum(t["stored_rows"] for t in tables), sum(t["live_rows"] for t in tables)
 
 
 def build(params: dict, rec) -> None:

@@ -53,6 +53,12 @@ def table_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
     return out
 
 
+def stored_and_live(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """Rows the database's tables store (deleted ones included) and their live rows."""
+    tables = table_rows(con)
+    return sum(entry["stored_rows"] for entry in tables), sum(entry["live_rows"] for entry in tables)
+
+
 def compact_tables(
     con: duckdb.DuckDBPyConnection, min_dead_share: float = MIN_DEAD_SHARE, min_dead_rows: int = MIN_DEAD_ROWS
 ) -> list[dict]:

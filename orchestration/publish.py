@@ -221,12 +221,10 @@ def _mostly_free(con: duckdb.DuckDBPyConnection) -> bool:
 
 def _mostly_dead(con: duckdb.DuckDBPyConnection) -> bool:
     """Deleted rows are at least MAX_DEAD_SHARE of the rows the file's tables store."""
-    from orchestration.maintenance import table_rows
+    from orchestration.maintenance import stored_and_live
 
-    tables = table_rows(con)
-    stored = sum(entry["stored_rows"] for entry in tables)
-    dead = stored - sum(entry["live_rows"] for entry in tables)
-    return stored > 0 and dead >= MAX_DEAD_SHARE * stored
+    stored, live = stored_and_live(con)
+    return stored > 0 and stored - live >= MAX_DEAD_SHARE * stored
 
 
 def publish_marts(

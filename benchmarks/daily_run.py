@@ -492,7 +492,7 @@ def main(argv: list[str] | None = None) -> dict:
             f"{steady['growth_per_10_days_pct']:+.1f} % per 10 days"
         )
     growth = results.get("growth") or {}
-    for compaction in growth.get("weekly_compactions") or [growth.get("compaction")] if growth else []:
+    for compaction in growth.get("weekly_compactions") or [c for c in [growth.get("compaction")] if c]:
         when = (
             f"after day {compaction['after_day']}" if "after_day" in compaction else "after the growth days"
         )

@@ -185,7 +185,7 @@ def compact(params: dict, rec) -> None:
         finally:
             con.close()
         rewritten = [item for item in report if item["rewritten"]]
-        marts_dead = _stored_and_live(settings.marts_path)
+        marts_stored, marts_live = _stored_and_live(settings.marts_path)
         republished = republish_fresh(
             settings.warehouse_path, settings.marts_path, settings.warehouse_dir / "tmp", None
         )
@@ -193,8 +193,8 @@ def compact(params: dict, rec) -> None:
             stored_rows=sum(item["stored_rows"] for item in report),
             live_rows=sum(item["live_rows"] for item in report),
             tables_rewritten={item["table"]: item["seconds"] for item in rewritten},
-            marts_stored_rows=marts_dead[0],
-            marts_live_rows=marts_dead[1],
+            marts_stored_rows=marts_stored,
+            marts_live_rows=marts_live,
             republish_seconds=republished["seconds"],
         )
 

@@ -69,7 +69,13 @@ def _jsonable(value):
 
 
 def _pending_rows(con) -> tuple[list[str], list[tuple], datetime | None]:
-    """The pending alerts as rows of the payload columns the table has (see `pending_alerts`)."""
+    """Alerts in `marts.alerts` not yet delivered, oldest first, as rows of the payload columns the table
+    has, and the newest `_built_at` read before them (None without that column): once every one of them is
+    delivered, it becomes the watermark.
+
+    Every alert built at or before the watermark was delivered by the run that set it, so only newer ones
+    are compared with the deliveries: the comparison follows the day's alerts, not the history's.
+    """
     _ensure_deliveries_table(con)
     available = {
         name
@@ -95,17 +101,6 @@ def _pending_rows(con) -> tuple[list[str], list[tuple], datetime | None]:
 
 def _payload(columns: list[str], rows: list[tuple]) -> list[dict]:
     return [{column: _jsonable(value) for column, value in zip(columns, row, strict=True)} for row in rows]
-
-
-def pending_alerts(con) -> tuple[list[dict], datetime | None]:
-    """Alerts in `marts.alerts` not yet delivered, oldest first, and the newest `_built_at` read before them
-    (None without that column): once every one of them is delivered, it becomes the watermark.
-
-    Every alert built at or before the watermark was delivered by the run that set it, so only newer ones
-    are compared with the deliveries: the comparison follows the day's alerts, not the history's.
-    """
-    columns, rows, newest = _pending_rows(con)
-    return _payload(columns, rows), newest
 
 
 def _advance_watermark(con, built_at) -> None:

@@ -15,9 +15,9 @@
     - is_repeat_contact: an earlier one started at most fcr_window_hours before this one;
     - is_fcr_pending: this one's window ends after the as-of moment (the newest start loaded).
 
-    Incrementally, a customer's interactions around a changed one are recomputed (a new contact can make
-    earlier ones repeated; see in_scope); and interactions still pending at the last build whose window
-    has now elapsed get their FCR outcome. Only rows whose outcome actually changed are rewritten.
+    Incrementally, the interactions around a changed one on the same customer and issue are recomputed (a
+    new contact can make earlier ones repeated; see in_scope); and interactions still pending at the last
+    build whose window has now elapsed get their FCR outcome. Only rows whose outcome actually changed are rewritten.
 -#}
 
 {%- set window_hours = var('fcr_window_hours') | int %}
@@ -34,49 +34,54 @@ as_of as (
 
 {% if is_incremental() -%}
 changed as (
-    select channel, interaction_id, client_id, customer_key, started_at
+    select channel, interaction_id, client_id, customer_key, issue_category, started_at
     from interactions
     where _built_at > {{ high_water_mark() }}
 ),
 
-{#- per customer, when its changed interactions start (now and as last built) -#}
-affected_customers as (
-    select client_id, customer_key, min(started_at) as first_changed_at, max(started_at) as last_changed_at
+{#-
+    The windows are computed within (client, customer_key, issue_category): a change moves only the outcomes
+    of its own issue's contacts. Per such partition, when its changed interactions start (now and as last
+    built: a changed customer_key or category moves the interaction out of its old partition).
+-#}
+affected_partitions as (
+    select client_id, customer_key, issue_category,
+        min(started_at) as first_changed_at, max(started_at) as last_changed_at
     from (
-        select client_id, customer_key, started_at from changed
-        where customer_key is not null
+        select client_id, customer_key, issue_category, started_at from changed
         union all
-        select existing.client_id, existing.customer_key, existing.started_at
+        select existing.client_id, existing.customer_key, existing.issue_category, existing.started_at
         from {{ this }} as existing
         inner join changed using (channel, interaction_id)
-        where existing.customer_key is not null
     )
-    group by client_id, customer_key
+    where customer_key is not null and issue_category is not null
+    group by client_id, customer_key, issue_category
 ),
 
 {#-
-    A change at time c can move the outcome of that customer's interactions in [c - W, c + W] (W the FCR
+    A change at time c can move the outcome of its partition's interactions in [c - W, c + W] (W the FCR
     window), and computing those needs the interactions in [c - 2W, c + 2W]: read that much of the
-    customer's history, rewrite only the first range (`is_in_output`). Older history is never read, so a
-    day's cost does not grow with the months loaded.
+    partition's history, rewrite only the first range (`is_in_output`). Older history is never read, so a
+    day's cost does not grow with the months loaded. An interaction without a customer_key or a category
+    matches no other: when it changed, it is recomputed on its own.
 -#}
 in_scope as (
     select
         interactions.*,
         interactions.started_at
-        between affected_customers.first_changed_at - interval {{ window_hours }} hour
-        and affected_customers.last_changed_at + interval {{ window_hours }} hour as is_in_output
+        between affected_partitions.first_changed_at - interval {{ window_hours }} hour
+        and affected_partitions.last_changed_at + interval {{ window_hours }} hour as is_in_output
     from interactions
-    inner join affected_customers using (client_id, customer_key)
+    inner join affected_partitions using (client_id, customer_key, issue_category)
     where
         interactions.started_at
-        between affected_customers.first_changed_at - interval {{ 2 * window_hours }} hour
-        and affected_customers.last_changed_at + interval {{ 2 * window_hours }} hour
+        between affected_partitions.first_changed_at - interval {{ 2 * window_hours }} hour
+        and affected_partitions.last_changed_at + interval {{ 2 * window_hours }} hour
     union all
     select interactions.*, true as is_in_output
     from interactions
     semi join changed using (channel, interaction_id)
-    where interactions.customer_key is null
+    where interactions.customer_key is null or interactions.issue_category is null
 ),
 {%- else -%}
 in_scope as (

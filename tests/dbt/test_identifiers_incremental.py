@@ -1,4 +1,5 @@
-"""int_customer_identifiers_mapped, built incrementally, follows CRM customers who change e-mail or phone.
+"""int_customer_identifiers_mapped and int_interactions_unioned, built incrementally, follow CRM customers who
+change e-mail or phone.
 
 The generated sample never changes a customer's identifiers, so the incremental-equality test cannot see
 this: an e-mail moving to another customer, an identifier nobody holds any more, a tie re-decided.
@@ -95,3 +96,90 @@ def test_a_table_built_before_rows_were_stamped_is_rebuilt_whole(warehouse, tmp_
     after = con.execute(f"select count(*), count(_built_at) from intermediate.{MODEL}").fetchone()
     con.close()
     assert before == (5,) and after == (3, 3)  # A's two, B's new phone; all stamped by this build
+
+
+CALLS = [  # call id, caller's phone
+    ("call-a", "+1 555 0100"),  # A's phone on both days
+    ("call-b", "+1 555 0200"),  # B's phone on day 1 only
+    ("call-p", "+1 555 0300"),  # nobody's on day 1, B's on day 2
+]
+# Day 2: A is exported again (a later update, identifiers unchanged); B moves to the phone of call-p.
+CRM_DAY_1 = [
+    ("A", None, "+1 555 0100", "2026-11-01 08:00:00"),
+    ("B", None, "+1 555 0200", "2026-11-01 09:00:00"),
+]
+CRM_DAY_2 = [
+    ("A", None, "+1 555 0100", "2026-11-02 08:00:00"),
+    ("B", None, "+1 555 0300", "2026-11-02 09:00:00"),
+]
+
+
+def land_calls(warehouse, day: str) -> None:
+    con = duckdb.connect(str(warehouse))
+    con.executemany(
+        "insert into raw.voice_calls (call_id, client_id, queue, direction, customer_phone, offered_at, "
+        "answered_at, ended_at, talk_seconds, hold_seconds, acw_seconds, is_abandoned, transfer_count, "
+        "is_escalated, is_resolved, issue_category, _source_file, _row_number, _export_date, _loaded_at) "
+        "values (?, 'acme_telecom', 'billing', 'inbound', ?, ?::timestamp, ?::timestamp + interval 10 second, "
+        "?::timestamp + interval 5 minute, 280, 0, 10, false, 0, false, true, 'billing', ?, ?, ?::date, "
+        "?::timestamp)",
+        [
+            (
+                call_id,
+                phone,
+                f"{day} 10:0{n}:00",
+                f"{day} 10:0{n}:00",
+                f"{day} 10:0{n}:00",
+                f"calls_{day}.csv",
+                n,
+                day,
+                f"{day} 12:00:00",
+            )
+            for n, (call_id, phone) in enumerate(CALLS, start=1)
+        ],
+    )
+    con.close()
+
+
+def unioned_identities(warehouse) -> dict[str, tuple[str, str, bool]]:
+    """call id → (customer_key, identity_source, rewritten by the newest build)."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    rows = con.execute(
+        "select interaction_id, customer_key, identity_source, _built_at = max(_built_at) over () "
+        "from intermediate.int_interactions_unioned"
+    ).fetchall()
+    con.close()
+    return {call_id: (key, source, newest) for call_id, key, source, newest in rows}
+
+
+def test_a_crm_change_rewrites_the_interactions_whose_identity_moves_and_only_those(
+    warehouse, tmp_path, monkeypatch
+):
+    def build_unioned(day: str | None) -> None:
+        for name, value in (dbt_window_env(day, day) if day else {}).items():
+            monkeypatch.setenv(name, value)
+        args = ["run", "--select", "+int_interactions_unioned"]
+        run_dbt(args if day else [*args, "--full-refresh"], tmp_path)
+
+    def keyed(kind: str, value: str) -> str:
+        return hmac_hex(TEST_HASH_KEY.encode(), f"acme_telecom:{kind}:{normalise(kind, value)}")
+
+    run_dbt(["seed"], tmp_path)  # the clients' time zones
+    land_crm(warehouse, "2026-11-01", CRM_DAY_1)
+    land_calls(warehouse, "2026-11-01")
+    build_unioned("2026-11-01")
+    assert unioned_identities(warehouse)["call-p"][:2] == (keyed("phone", "+1 555 0300"), "phone")
+
+    land_crm(warehouse, "2026-11-02", CRM_DAY_2)  # no calls that day
+    build_unioned("2026-11-02")
+    incremental = unioned_identities(warehouse)
+    assert incremental == {
+        "call-a": (keyed("crm", "A"), "crm_phone", False),  # A changed, the call's identity did not: kept
+        "call-b": (keyed("phone", "+1 555 0200"), "phone", True),  # B left that phone
+        "call-p": (keyed("crm", "B"), "crm_phone", True),  # B holds it now
+    }
+
+    build_unioned(None)  # the same raw, one full build
+    assert {k: v[:2] for k, v in unioned_identities(warehouse).items()} == {
+        k: v[:2] for k, v in incremental.items()
+    }

@@ -12,7 +12,8 @@
 {#-
     One row per interaction (call, chat, ticket, mention) in one shape, with the resolved customer_key
     and local times. Incrementally it rebuilds what staging restamped since its own last build, plus every
-    interaction whose identity a changed CRM row may move (by its current key or its hashed e-mail/phone).
+    interaction whose identity a changed CRM row may move (by its current key or its hashed e-mail/phone),
+    rewritten only when the identity did move.
 -#}
 
 {%- set short_abandon_seconds = var('short_abandon_seconds') %}
@@ -27,7 +28,7 @@ changed_crm_customers as (
 ),
 
 reidentified as (
-    select existing.channel, existing.interaction_id
+    select existing.channel, existing.interaction_id, existing.customer_key, existing.identity_source
     from {{ this }} as existing
     where
         existing.customer_key in (select customer_key from changed_crm_customers)
@@ -109,7 +110,8 @@ voice_interactions as (
         is_escalated,
         null::integer as review_stars,
         null::varchar as customer_text_redacted,
-        null::double as customer_text_sentiment_score
+        null::double as customer_text_sentiment_score,
+        _built_at as _staged_at
     from calls
 ),
 
@@ -150,7 +152,8 @@ chat_interactions as (
         is_escalated,
         null::integer as review_stars,
         customer_text_redacted,
-        customer_text_sentiment_score
+        customer_text_sentiment_score,
+        _built_at as _staged_at
     from chats
 ),
 
@@ -189,7 +192,8 @@ email_interactions as (
         is_escalated,
         null::integer as review_stars,
         description_redacted as customer_text_redacted,
-        description_sentiment_score as customer_text_sentiment_score
+        description_sentiment_score as customer_text_sentiment_score,
+        _built_at as _staged_at
     from tickets
 ),
 
@@ -228,7 +232,8 @@ social_interactions as (
         null::boolean as is_escalated,
         star_rating as review_stars,
         text_redacted as customer_text_redacted,
-        text_sentiment_score as customer_text_sentiment_score
+        text_sentiment_score as customer_text_sentiment_score,
+        _built_at as _staged_at
     from mentions
 ),
 
@@ -272,6 +277,24 @@ resolved as (
             interactions.client_id = by_phone.client_id
             and interactions.phone_key = by_phone.identifier_key
     left join clients on interactions.client_id = clients.client_id
+),
+
+{#-
+    A row in the batch only because a changed CRM row may re-identify it (its staging row unchanged) is
+    kept only when its identity did move: rewriting it unchanged would restamp it, and every daily
+    partition of the marts it belongs to would be rebuilt for nothing, whatever its age.
+-#}
+kept as (
+    select resolved.*
+    from resolved
+    {%- if is_incremental() %}
+    left join reidentified
+        on resolved.channel = reidentified.channel and resolved.interaction_id = reidentified.interaction_id
+    where
+        resolved._staged_at > {{ high_water_mark() }}
+        or resolved.customer_key is distinct from reidentified.customer_key
+        or resolved.identity_source is distinct from reidentified.identity_source
+    {%- endif %}
 ),
 
 final as (
@@ -322,7 +345,7 @@ final as (
         customer_text_redacted,
         customer_text_sentiment_score,
         {{ built_at() }} as _built_at
-    from resolved
+    from kept
 )
 
 select * from final

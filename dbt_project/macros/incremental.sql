@@ -171,19 +171,38 @@
 {%- endmacro %}
 
 {#-
-    For a daily KPI table rebuilt per (client_id, <date_column>) partition: the parent's rows of every
-    partition that has a row restamped since this model's last build (all rows on a full build).
+    For a daily KPI table rebuilt per (client_id, channel, <date_column>) partition: the parent's rows of
+    every partition that has a row restamped since this model's last build (all rows on a full build).
+    Channel is part of the partition: a ticket updated weeks later rebuilds that day's e-mail rows, not the
+    calls and chats of the day as well.
 -#}
 {% macro rows_of_changed_partitions(relation, date_column='interaction_date') -%}
     {#- a semi join (not `(a, b) in (…)`): DuckDB then pushes the changed dates' range into the scan, which
         skips the row groups of older dates instead of reading the whole history -#}
     select parent_rows.* from {{ relation }} as parent_rows
     {%- if is_incremental() %}
-    semi join (
-        select distinct client_id, {{ date_column }}
-        from {{ relation }}
-        where _built_at > {{ high_water_mark() }}
-    ) as changed_partitions using (client_id, {{ date_column }})
+    semi join ({{ changed_partitions(relation, date_column) }}) as changed_partitions
+        using (client_id, channel, {{ date_column }})
+    {%- endif %}
+{%- endmacro %}
+
+{% macro changed_partitions(relation, date_column='interaction_date') -%}
+    select distinct client_id, channel, {{ date_column }}
+    from {{ relation }}
+    where _built_at > {{ high_water_mark() }}
+{%- endmacro %}
+
+{#-
+    Appended to a KPI table's final select (`... from aggregated {{ changed_partition_tombstones(...) }}`):
+    a tombstone (replace_keys) for every partition rows_of_changed_partitions rebuilt, so a partition left
+    without any qualifying row (the only eligible contact of a day no longer eligible) is emptied instead
+    of keeping its old counts. `key_date_column`: the table's name for the date, when it differs.
+-#}
+{% macro changed_partition_tombstones(relation, date_column='interaction_date', key_date_column=none) -%}
+    {%- if is_incremental() %}
+    union all by name
+    select client_id, channel, {{ date_column }} as {{ key_date_column or date_column }}, null::timestamp as _built_at
+    from ({{ changed_partitions(relation, date_column) }})
     {%- endif %}
 {%- endmacro %}
 

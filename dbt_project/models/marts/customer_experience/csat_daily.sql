@@ -2,7 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='replace_keys',
-        unique_key=['client_id', 'interaction_date'],
+        unique_key=['client_id', 'channel', 'interaction_date'],
         on_schema_change='fail',
     )
 }}
@@ -72,6 +72,7 @@ final as (
         {{ pct('low_effort_responses', 'ces_responses') }} as low_effort_pct,
         {{ built_at() }} as _built_at
     from aggregated
+    {{ changed_partition_tombstones(ref('fct_interactions')) }}
 )
 
 select * from final

@@ -2,7 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='replace_keys',
-        unique_key=['client_id', 'interval_date'],
+        unique_key=['client_id', 'channel', 'interval_date'],
         on_schema_change='fail',
     )
 }}
@@ -45,6 +45,7 @@ final as (
         handled,
         {{ built_at() }} as _built_at
     from aggregated
+    {{ changed_partition_tombstones(ref('fct_interactions'), key_date_column='interval_date') }}
 )
 
 select * from final

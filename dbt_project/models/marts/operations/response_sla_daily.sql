@@ -2,7 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='replace_keys',
-        unique_key=['client_id', 'interaction_date'],
+        unique_key=['client_id', 'channel', 'interaction_date'],
         on_schema_change='fail',
     )
 }}
@@ -52,6 +52,7 @@ final as (
         {{ pct('met', 'met + breached') }} >= target_pct as is_target_met,
         {{ built_at() }} as _built_at
     from aggregated
+    {{ changed_partition_tombstones(ref('int_response_slas_evaluated')) }}
 )
 
 select * from final

@@ -2,7 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='replace_keys',
-        unique_key=['client_id', 'interaction_date'],
+        unique_key=['client_id', 'channel', 'interaction_date'],
         on_schema_change='fail',
     )
 }}
@@ -76,6 +76,7 @@ final as (
         on
             aggregated.client_id = answer_targets.client_id
             and aggregated.channel = answer_targets.channel
+    {{ changed_partition_tombstones(ref('fct_interactions')) }}
 )
 
 select * from final

@@ -169,18 +169,23 @@ class _Publisher:
             ).fetchone()
             (total,) = con.execute(f"select count(*) from {source}").fetchone()
             if changed <= MAX_PATCH_SHARE * total:
-                self._patch(table, source, keys, published, before["high_water"], total)
-                self.modes[table] = f"patched ({changed} rows)"
-                return total
+                if self._patch(table, source, keys, published, before["high_water"], total):
+                    self.modes[table] = f"patched ({changed} rows)"
+                    return total
+                # Fewer rows than the warehouse: the key is coarser than what dbt replaced (a manifest
+                # older than the models), so the patch dropped unchanged rows. Copied whole instead.
+                self.modes[table] = "copied (a patch by its key lost rows)"
         con.execute(f'drop table if exists main."{table}"')
         con.execute(f'create table main."{table}" as select {_quoted(published)} from {source}')
-        self.modes[table] = "copied"
+        self.modes.setdefault(table, "copied")
         (count,) = con.execute(f'select count(*) from main."{table}"').fetchone()
         return count
 
     def _patch(
         self, table: str, source: str, keys: list[str], columns: list[str], high_water: str, total: int
-    ) -> None:
+    ) -> bool:
+        """Replace the keys rebuilt since `high_water` by their current rows; True when the file then holds
+        exactly the warehouse's row count (False: rows were lost, the caller copies the table whole)."""
         match = " and ".join(f'target."{key}" is not distinct from other."{key}"' for key in keys)
         con = self.con
         # keys rebuilt since the last publish: replaced by their current rows
@@ -200,11 +205,13 @@ class _Publisher:
         # just replaced whole), so it holds extra rows exactly when it has more rows: only then is the
         # whole table compared key by key.
         (published,) = con.execute(f'select count(*) from main."{table}"').fetchone()
-        if published != total:
+        if published > total:
             con.execute(
                 f'delete from main."{table}" as target where not exists '
                 f"(select 1 from {source} as other where {match})"
             )
+            (published,) = con.execute(f'select count(*) from main."{table}"').fetchone()
+        return published == total
 
 
 def _mostly_free(con: duckdb.DuckDBPyConnection) -> bool:

@@ -208,6 +208,24 @@ def test_incremental_publish_falls_back_to_a_full_copy_when_in_doubt(tmp_path):
     assert set(published_rows(published)) == {"other"}
 
 
+def test_a_patch_by_a_key_coarser_than_the_rebuild_copies_the_table_whole(tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    write_marts(
+        warehouse,
+        [
+            "create table marts.daily as select * from (values "
+            "('c1', 10, timestamp '2025-01-01'), ('c1', 11, timestamp '2025-01-01'), "
+            "('c2', 20, timestamp '2025-01-01'), ('c3', 30, timestamp '2025-01-01'), "
+            "('c4', 40, timestamp '2025-01-01')) t(client_id, n, _built_at)"
+        ],
+    )
+    publish_both(tmp_path, warehouse)
+    # dbt replaced one row of client c1 by a finer key than the publish knows (a stale manifest): a patch
+    # by client_id would delete c1's other row and insert only the changed one
+    write_marts(warehouse, ["update marts.daily set n = 12, _built_at = timestamp '2025-01-02' where n = 10"])
+    assert publish_both(tmp_path, warehouse) == {"daily": "copied (a patch by its key lost rows)"}
+
+
 def test_a_patched_file_left_mostly_free_by_deletes_is_rebuilt_whole(tmp_path, monkeypatch):
     import orchestration.publish as publish
 

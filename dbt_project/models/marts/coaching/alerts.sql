@@ -11,7 +11,8 @@
     One row per alert: something a supervisor should look at. subject_id names what the alert is about
     (an interaction `<channel>:<id>`, `nps:<response>`, `qa:<evaluation>`, or
     `service_level:<client>:<channel>:<queue>:<date>`). Incrementally every changed subject is re-judged
-    (strategy replace_keys), so an alert that no longer holds disappears. Rules:
+    (strategy replace_keys), so an alert that no longer holds disappears, as does the alert of a queue-day
+    that service_level_daily no longer has. Rules:
     - negative_feedback: the interaction's latest CSAT is ≤ 2 stars or thumbs down (high when 1 star or
       the comment's sentiment ≤ −0.5); a mention with negative sentiment or ≤ 2 review stars (high when
       public and unanswered); an NPS score ≤ 3, or a detractor asking for follow-up (high when both);
@@ -25,6 +26,9 @@
 
 {%- set repeat_min = var('alert_repeat_contact_min') | int %}
 {%- set window_hours = var('fcr_window_hours') | int %}
+{%- set service_level_subject -%}
+    'service_level:' || client_id || ':' || channel || ':' || coalesce(queue, '') || ':' || interaction_date
+{%- endset %}
 
 with
 
@@ -63,10 +67,21 @@ qa_evaluations as (
 service_levels as (
     select
         *,
-        'service_level:' || client_id || ':' || channel || ':' || coalesce(queue, '') || ':'
-        || interaction_date as subject_id
+        {{ service_level_subject }} as subject_id
     from ({{ rows_changed_since_last_build(ref('service_level_daily')) }})
 ),
+
+{% if is_incremental() -%}
+{#- a queue-day service_level_daily no longer has (its day rebuilt without it): its alert goes too -#}
+vanished_service_levels as (
+    select existing.subject_id
+    from {{ this }} as existing
+    anti join (
+        select {{ service_level_subject }} as subject_id from {{ ref('service_level_daily') }}
+    ) as current_days using (subject_id)
+    where existing.alert_type = 'service_level_miss'
+),
+{%- endif %}
 
 csat_alerts as (
     select
@@ -284,6 +299,8 @@ final as (
     select subject_id, null::timestamp as _built_at from qa_evaluations
     union all by name
     select subject_id, null::timestamp as _built_at from service_levels
+    union all by name
+    select subject_id, null::timestamp as _built_at from vanished_service_levels
     {%- endif %}
 )
 

@@ -22,6 +22,8 @@ from pathlib import Path
 
 LOCK_FILE = ".writer.lock"
 POLL_SECONDS = 0.2
+# The holder writes its name just after taking the lock: a waiter arriving in between reads nothing.
+HOLDER_NAME_WAIT_SECONDS = 2.0
 
 
 class WriterLockTimeout(TimeoutError):
@@ -51,12 +53,18 @@ def held_here(warehouse_dir: Path) -> bool:
     return str(lock_path(warehouse_dir)) in _holds
 
 
-def _holder(fd: int) -> str:
-    try:
-        os.lseek(fd, 0, os.SEEK_SET)
-        return os.read(fd, 200).decode(errors="replace").strip() or "unknown"
-    except OSError:
-        return "unknown"
+def _holder(fd: int, wait: float = 0.0) -> str:
+    """Who holds the lock, as its lock file says; read again for up to `wait` s while it says nothing."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            os.lseek(fd, 0, os.SEEK_SET)
+            name = os.read(fd, 200).decode(errors="replace").strip()
+        except OSError:
+            name = ""
+        if name or time.monotonic() >= deadline:
+            return name or "unknown"
+        time.sleep(0.05)
 
 
 @contextlib.contextmanager
@@ -108,7 +116,8 @@ def _acquire_file_lock(path: Path, label: str, timeout: float | None, log: Calla
                 break
             except BlockingIOError:
                 if not waiting:
-                    log(f"Waiting for the warehouse writer lock {path}: held by {_holder(fd)}.")
+                    holder = _holder(fd, wait=HOLDER_NAME_WAIT_SECONDS)
+                    log(f"Waiting for the warehouse writer lock {path}: held by {holder}.")
                     waiting = True
                 if timeout is not None and time.monotonic() - started > timeout:
                     raise WriterLockTimeout(
@@ -119,8 +128,9 @@ def _acquire_file_lock(path: Path, label: str, timeout: float | None, log: Calla
         if waiting:
             log(f"Got the warehouse writer lock after {time.monotonic() - started:.1f} s.")
         since = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{label} (pid {os.getpid()}, since {since})\n".encode(), 0)
+        name = f"{label} (pid {os.getpid()}, since {since})\n".encode()
+        os.pwrite(fd, name, 0)  # then cut what a longer previous name left: never an empty file
+        os.ftruncate(fd, len(name))
         return fd
     except BaseException:
         os.close(fd)

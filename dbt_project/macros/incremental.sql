@@ -201,7 +201,11 @@
 {% macro changed_partition_tombstones(relation, date_column='interaction_date', key_date_column=none) -%}
     {%- if is_incremental() %}
     union all by name
-    select client_id, channel, {{ date_column }} as {{ key_date_column or date_column }}, null::timestamp as _built_at
+    select
+        client_id,
+        channel,
+        {{ date_column }} as {{ key_date_column or date_column }},
+        null::timestamp as _built_at
     from ({{ changed_partitions(relation, date_column) }})
     {%- endif %}
 {%- endmacro %}

@@ -17,7 +17,8 @@
 
     Incrementally, the interactions around a changed one on the same customer and issue are recomputed (a
     new contact can make earlier ones repeated; see in_scope); and interactions still pending at the last
-    build whose window has now elapsed get their FCR outcome. Only rows whose outcome actually changed are rewritten.
+    build whose window has now elapsed get their FCR outcome. Only rows whose outcome actually changed are
+    rewritten.
 -#}
 
 {%- set window_hours = var('fcr_window_hours') | int %}

@@ -163,6 +163,7 @@ class _Publisher:
             and before.get("columns") == published
             and _columns(con, self.catalog, "main", table) == published
         )
+        mode = "copied"
         if patchable:
             (changed,) = con.execute(
                 f"select count(*) from {source} where _built_at > ?::timestamp", [before["high_water"]]
@@ -174,10 +175,10 @@ class _Publisher:
                     return total
                 # Fewer rows than the warehouse: the key is coarser than what dbt replaced (a manifest
                 # older than the models), so the patch dropped unchanged rows. Copied whole instead.
-                self.modes[table] = "copied (a patch by its key lost rows)"
+                mode = "copied (a patch by its key lost rows)"
         con.execute(f'drop table if exists main."{table}"')
         con.execute(f'create table main."{table}" as select {_quoted(published)} from {source}')
-        self.modes.setdefault(table, "copied")
+        self.modes[table] = mode
         (count,) = con.execute(f'select count(*) from main."{table}"').fetchone()
         return count
 

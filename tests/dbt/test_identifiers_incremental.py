@@ -51,11 +51,17 @@ def mapping(warehouse, hashed: dict) -> set[tuple[str, str]]:
     return {(hashed[identifier], hashed[customer]) for identifier, customer in rows}
 
 
-def build(tmp_path, monkeypatch, day: str | None) -> None:
+def build(tmp_path, monkeypatch, day: str | None, model: str = MODEL) -> None:
+    """`model` and its parents, incrementally for `day`'s window, or one full build (day None)."""
     for name, value in (dbt_window_env(day, day) if day else {}).items():
         monkeypatch.setenv(name, value)
-    args = ["run", "--select", f"+{MODEL}"]
+    args = ["run", "--select", f"+{model}"]
     run_dbt(args if day else [*args, "--full-refresh"], tmp_path)
+
+
+def keyed(kind: str, value: str) -> str:
+    """The key cx_hash computes for a client's identifier (the HMAC of its normalised form)."""
+    return hmac_hex(TEST_HASH_KEY.encode(), f"acme_telecom:{kind}:{normalise(kind, value)}")
 
 
 def test_identifiers_follow_a_changed_crm_customer_as_a_full_build_would(warehouse, tmp_path, monkeypatch):
@@ -64,14 +70,11 @@ def test_identifiers_follow_a_changed_crm_customer_as_a_full_build_would(warehou
     land_crm(warehouse, "2026-11-02", DAY_2)
     build(tmp_path, monkeypatch, "2026-11-02")
 
-    def keyed(text: str) -> str:  # the HMAC cx_hash computes
-        return hmac_hex(TEST_HASH_KEY.encode(), text)
-
     readable = {}
     for cid, email, phone, _ in DAY_1 + DAY_2:
         for kind, value in (("crm", cid), ("email", email), ("phone", phone)):
             if value:
-                readable[keyed(f"acme_telecom:{kind}:{normalise(kind, value)}")] = value
+                readable[keyed(kind, value)] = value
     incremental = mapping(warehouse, readable)
     assert incremental == {
         ("b@x.com", "A"),  # moved to A, the newer holder
@@ -156,13 +159,7 @@ def test_a_crm_change_rewrites_the_interactions_whose_identity_moves_and_only_th
     warehouse, tmp_path, monkeypatch
 ):
     def build_unioned(day: str | None) -> None:
-        for name, value in (dbt_window_env(day, day) if day else {}).items():
-            monkeypatch.setenv(name, value)
-        args = ["run", "--select", "+int_interactions_unioned"]
-        run_dbt(args if day else [*args, "--full-refresh"], tmp_path)
-
-    def keyed(kind: str, value: str) -> str:
-        return hmac_hex(TEST_HASH_KEY.encode(), f"acme_telecom:{kind}:{normalise(kind, value)}")
+        build(tmp_path, monkeypatch, day, model="int_interactions_unioned")
 
     run_dbt(["seed"], tmp_path)  # the clients' time zones
     land_crm(warehouse, "2026-11-01", CRM_DAY_1)

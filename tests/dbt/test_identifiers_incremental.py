@@ -117,28 +117,32 @@ CRM_DAY_2 = [
 ]
 
 
-def land_calls(warehouse, day: str) -> None:
+def land_calls(warehouse, day: str, calls=CALLS, escalated: bool = False, offered_on: str | None = None) -> None:
+    """`day`'s export of `calls` (call id, caller's phone), offered at 10:01, 10:02… of `offered_on` (default
+    `day`), each handled and resolved."""
+    offered_on = offered_on or day
     con = duckdb.connect(str(warehouse))
     con.executemany(
         "insert into raw.voice_calls (call_id, client_id, queue, direction, customer_phone, offered_at, "
         "answered_at, ended_at, talk_seconds, hold_seconds, acw_seconds, is_abandoned, transfer_count, "
         "is_escalated, is_resolved, issue_category, _source_file, _row_number, _export_date, _loaded_at) "
         "values (?, 'acme_telecom', 'billing', 'inbound', ?, ?::timestamp, ?::timestamp + interval 10 second, "
-        "?::timestamp + interval 5 minute, 280, 0, 10, false, 0, false, true, 'billing', ?, ?, ?::date, "
+        "?::timestamp + interval 5 minute, 280, 0, 10, false, 0, ?, true, 'billing', ?, ?, ?::date, "
         "?::timestamp)",
         [
             (
                 call_id,
                 phone,
-                f"{day} 10:0{n}:00",
-                f"{day} 10:0{n}:00",
-                f"{day} 10:0{n}:00",
+                f"{offered_on} 10:0{n}:00",
+                f"{offered_on} 10:0{n}:00",
+                f"{offered_on} 10:0{n}:00",
+                escalated,
                 f"calls_{day}.csv",
                 n,
                 day,
                 f"{day} 12:00:00",
             )
-            for n, (call_id, phone) in enumerate(CALLS, start=1)
+            for n, (call_id, phone) in enumerate(calls, start=1)
         ],
     )
     con.close()

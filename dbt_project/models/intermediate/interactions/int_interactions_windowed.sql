@@ -81,8 +81,9 @@ in_scope as (
     union all
     select interactions.*, true as is_in_output
     from interactions
-    semi join changed using (channel, interaction_id)
-    where interactions.customer_key is null or interactions.issue_category is null
+    where
+        interactions._built_at > {{ high_water_mark() }}
+        and (interactions.customer_key is null or interactions.issue_category is null)
 ),
 {%- else -%}
 in_scope as (
@@ -186,7 +187,7 @@ outcomes as (
 ),
 
 final as (
-    {{ keep_changed_rows('outcomes', ['channel', 'interaction_id']) }}
+    {{ keep_changed_rows('outcomes', ['channel', 'interaction_id'], row_hash=true) }}
 )
 
 select * from final

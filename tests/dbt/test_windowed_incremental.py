@@ -1,0 +1,55 @@
+"""int_interactions_windowed, built incrementally, rewrites only the interactions whose outcome moved: it
+compares what it recomputed with the `_row_hash` it stored, and a table from before it stored one is
+upgraded in place.
+"""
+
+from __future__ import annotations
+
+import duckdb
+from dbt_helpers import run_dbt
+from test_identifiers_incremental import build, land_calls, land_crm
+
+MODEL = "int_interactions_windowed"
+CRM = [("A", None, "+1 555 0100", "2026-11-01 08:00:00")]
+# Two calls of A on the same issue, a minute apart: the first is repeated, the second a repeat contact.
+CALLS = [("call-1", "+1 555 0100"), ("call-2", "+1 555 0100")]
+
+
+def windowed(warehouse) -> dict[str, tuple]:
+    """call id → (is_repeated, is_repeat_contact, has a hash, rewritten by the newest build)."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    rows = con.execute(
+        f"select interaction_id, is_repeated, is_repeat_contact, _row_hash is not null, "
+        f"_built_at = (select max(_built_at) from intermediate.int_interactions_unioned) "
+        f"from intermediate.{MODEL}"
+    ).fetchall()
+    con.close()
+    return {call_id: tuple(rest) for call_id, *rest in rows}
+
+
+def first_day(warehouse, tmp_path, monkeypatch) -> None:
+    run_dbt(["seed"], tmp_path)  # the clients' time zones
+    land_crm(warehouse, "2026-11-01", CRM)
+    land_calls(warehouse, "2026-11-01", CALLS)
+    build(tmp_path, monkeypatch, "2026-11-01", model=MODEL)
+
+
+def test_a_recomputed_interaction_whose_outcome_did_not_move_is_not_rewritten(warehouse, tmp_path, monkeypatch):
+    first_day(warehouse, tmp_path, monkeypatch)
+    assert windowed(warehouse) == {"call-1": (True, False, True, True), "call-2": (False, True, True, True)}
+
+    # Both calls exported again the next day, escalated: restaged and re-windowed, outcomes unchanged.
+    land_calls(warehouse, "2026-11-02", CALLS, escalated=True, offered_on="2026-11-01")
+    build(tmp_path, monkeypatch, "2026-11-02", model=MODEL)
+    assert windowed(warehouse) == {"call-1": (True, False, True, False), "call-2": (False, True, True, False)}
+
+
+def test_a_table_built_before_it_stored_row_hashes_is_upgraded(warehouse, tmp_path, monkeypatch):
+    first_day(warehouse, tmp_path, monkeypatch)
+    con = duckdb.connect(str(warehouse))
+    con.execute(f"alter table intermediate.{MODEL} drop column _row_hash")  # as an older version left it
+    con.close()
+
+    land_calls(warehouse, "2026-11-02", CALLS, escalated=True, offered_on="2026-11-01")
+    build(tmp_path, monkeypatch, "2026-11-02", model=MODEL)  # no error: every recomputed row rewritten, hashed
+    assert windowed(warehouse) == {"call-1": (True, False, True, True), "call-2": (False, True, True, True)}

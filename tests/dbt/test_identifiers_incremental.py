@@ -117,7 +117,9 @@ CRM_DAY_2 = [
 ]
 
 
-def land_calls(warehouse, day: str, calls=CALLS, escalated: bool = False, offered_on: str | None = None) -> None:
+def land_calls(
+    warehouse, day: str, calls=CALLS, escalated: bool = False, offered_on: str | None = None
+) -> None:
     """`day`'s export of `calls` (call id, caller's phone), offered at 10:01, 10:02… of `offered_on` (default
     `day`), each handled and resolved."""
     offered_on = offered_on or day

@@ -34,7 +34,9 @@ def first_day(warehouse, tmp_path, monkeypatch) -> None:
     build(tmp_path, monkeypatch, "2026-11-01", model=MODEL)
 
 
-def test_a_recomputed_interaction_whose_outcome_did_not_move_is_not_rewritten(warehouse, tmp_path, monkeypatch):
+def test_a_recomputed_interaction_whose_outcome_did_not_move_is_not_rewritten(
+    warehouse, tmp_path, monkeypatch
+):
     first_day(warehouse, tmp_path, monkeypatch)
     assert windowed(warehouse) == {"call-1": (True, False, True, True), "call-2": (False, True, True, True)}
 
@@ -51,5 +53,6 @@ def test_a_table_built_before_it_stored_row_hashes_is_upgraded(warehouse, tmp_pa
     con.close()
 
     land_calls(warehouse, "2026-11-02", CALLS, escalated=True, offered_on="2026-11-01")
-    build(tmp_path, monkeypatch, "2026-11-02", model=MODEL)  # no error: every recomputed row rewritten, hashed
+    # no error: every recomputed row is rewritten, with its hash
+    build(tmp_path, monkeypatch, "2026-11-02", model=MODEL)
     assert windowed(warehouse) == {"call-1": (True, False, True, True), "call-2": (False, True, True, True)}

@@ -186,3 +186,24 @@ def test_a_crm_change_rewrites_the_interactions_whose_identity_moves_and_only_th
     assert {k: v[:2] for k, v in unioned_identities(warehouse).items()} == {
         k: v[:2] for k, v in incremental.items()
     }
+
+
+def test_an_interaction_restaged_and_reidentified_the_same_day_is_built_once_from_its_new_row(
+    warehouse, tmp_path, monkeypatch
+):
+    run_dbt(["seed"], tmp_path)
+    land_crm(warehouse, "2026-11-01", CRM_DAY_1)
+    land_calls(warehouse, "2026-11-01")
+    build(tmp_path, monkeypatch, "2026-11-01", model="int_interactions_unioned")
+
+    land_crm(warehouse, "2026-11-02", CRM_DAY_2)  # B takes call-p's phone…
+    land_calls(warehouse, "2026-11-02", CALLS[2:], escalated=True, offered_on="2026-11-01")  # …re-exported
+    build(tmp_path, monkeypatch, "2026-11-02", model="int_interactions_unioned")
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    rows = con.execute(
+        "select customer_key, identity_source, is_escalated from intermediate.int_interactions_unioned "
+        "where interaction_id = 'call-p'"
+    ).fetchall()
+    con.close()
+    assert rows == [(keyed("crm", "B"), "crm_phone", True)]  # one row: the re-export's, re-identified

@@ -27,8 +27,21 @@ changed_crm_customers as (
     where _built_at > {{ high_water_mark() }}
 ),
 
+{#-
+    Interactions whose identity a changed CRM row may move (by their current key, or their hashed e-mail or
+    phone), read back from this table: only their identity is re-resolved, every other column is what
+    staging gave them when they were last built. Staging is then read by its stamp alone, which skips
+    the row groups of older builds.
+-#}
 reidentified as (
-    select existing.channel, existing.interaction_id, existing.customer_key, existing.identity_source
+    select
+        existing.* exclude (
+            customer_key, identity_source, started_local_at, interaction_date, is_handled, is_short_abandon,
+            _built_at
+        ),
+        existing.customer_key as previous_customer_key,
+        existing.identity_source as previous_identity_source,
+        null::timestamp as _staged_at
     from {{ this }} as existing
     where
         existing.customer_key in (select customer_key from changed_crm_customers)
@@ -38,31 +51,19 @@ reidentified as (
 {%- endif %}
 
 calls as (
-    {{ rows_changed_since_last_build(
-        ref('stg_voice__calls'),
-        or_where="call_id in (select interaction_id from reidentified where channel = 'voice')",
-    ) }}
+    {{ rows_changed_since_last_build(ref('stg_voice__calls')) }}
 ),
 
 chats as (
-    {{ rows_changed_since_last_build(
-        ref('stg_chat__sessions'),
-        or_where="chat_id in (select interaction_id from reidentified where channel = 'chat')",
-    ) }}
+    {{ rows_changed_since_last_build(ref('stg_chat__sessions')) }}
 ),
 
 tickets as (
-    {{ rows_changed_since_last_build(
-        ref('stg_email__tickets'),
-        or_where="ticket_id in (select interaction_id from reidentified where channel = 'email')",
-    ) }}
+    {{ rows_changed_since_last_build(ref('stg_email__tickets')) }}
 ),
 
 mentions as (
-    {{ rows_changed_since_last_build(
-        ref('stg_social__mentions'),
-        or_where="mention_id in (select interaction_id from reidentified where channel = 'social')",
-    ) }}
+    {{ rows_changed_since_last_build(ref('stg_social__mentions')) }}
 ),
 
 clients as (
@@ -237,7 +238,7 @@ social_interactions as (
     from mentions
 ),
 
-interactions as (
+staged_interactions as (
     select * from voice_interactions
     union all
     select * from chat_interactions
@@ -245,6 +246,16 @@ interactions as (
     select * from email_interactions
     union all
     select * from social_interactions
+),
+
+interactions as (
+    select * from staged_interactions
+    {%- if is_incremental() %}
+    union all by name
+    select reidentified.*
+    from reidentified
+    anti join staged_interactions using (channel, interaction_id)  {#- restaged too: staging's row wins #}
+    {%- endif %}
 ),
 
 {#- marts.md "Identity": the record's CRM id, else the CRM customer by e-mail, then phone, else the
@@ -288,12 +299,10 @@ kept as (
     select resolved.*
     from resolved
     {%- if is_incremental() %}
-    left join reidentified
-        on resolved.channel = reidentified.channel and resolved.interaction_id = reidentified.interaction_id
     where
-        resolved._staged_at > {{ high_water_mark() }}
-        or resolved.customer_key is distinct from reidentified.customer_key
-        or resolved.identity_source is distinct from reidentified.identity_source
+        resolved._staged_at is not null
+        or resolved.customer_key is distinct from resolved.previous_customer_key
+        or resolved.identity_source is distinct from resolved.previous_identity_source
     {%- endif %}
 ),
 

@@ -18,13 +18,17 @@ nps_responses as (
     select * from {{ ref('fct_nps_responses') }}
 ),
 
+{#- identities the CRM does not know, observed anywhere: the CRM's keys are dropped before the distinct,
+    which then sorts only the rest (12 % of the interactions in the benchmark's world), not all of them -#}
 observed_identities as (
     select distinct client_id, customer_key, identity_source
     from interactions
+    anti join crm_customers using (customer_key)
     where customer_key is not null
     union
     select distinct client_id, customer_key, identity_source
     from nps_responses
+    anti join crm_customers using (customer_key)
     where customer_key is not null
 ),
 
@@ -38,7 +42,6 @@ non_crm_identities as (
             max(case when identity_source = 'phone' then 'phone' end)
         ) as identity_kind
     from observed_identities
-    where customer_key not in (select customer_key from crm_customers)
     group by client_id, customer_key
 ),
 

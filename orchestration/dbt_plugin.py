@@ -4,6 +4,8 @@ Listed in `dbt_project/profiles.yml`. It reads `CX_HASH_KEY` itself, so the key 
 dbt's Jinja context, compiled SQL, `target/` artifacts or logs. Functions it adds:
 - `cx_hash(text)`: hex HMAC-SHA256 (temp macro, pure SQL, vectorised);
 - `cx_redact(text, names varchar[])`: redacted text (Python UDF);
+- `cx_redaction_key(text)`: cx_hash of the redaction's version and `text` (temp macro), the key under
+  which staging reuses a redaction it already made for the same texts and names;
 - `cx_sentiment(text)`: VADER compound score (Python UDF).
 
 The UDFs are DuckDB's native (row-at-a-time) Python functions: measured at 1M interactions, a vectorised
@@ -24,7 +26,7 @@ import time
 from dbt.adapters.duckdb.plugins import BasePlugin
 
 from orchestration.privacy import register_hash_macro
-from orchestration.privacy.redact import redact
+from orchestration.privacy.redact import REDACTION_VERSION, redact
 from orchestration.settings import hash_key
 from orchestration.text.sentiment import sentiment_score
 
@@ -65,14 +67,23 @@ def _profiled(name: str, function):
     return wrapper
 
 
-def register_functions(con) -> None:
-    """Add cx_hash, cx_redact and cx_sentiment to a DuckDB connection (idempotent).
-
-    The hash macro is TEMP, so it is created on every connection and cursor; Python UDFs live in the
-    database instance's catalog, which cursors share, so they are created once (`Plugin.configure_cursor`
-    adds only the macro).
-    """
+def register_macros(con) -> None:
+    """The temp macros (cx_hash, cx_redaction_key): per connection and per cursor."""
     register_hash_macro(con, hash_key())
+    con.execute(
+        "create or replace temp macro cx_redaction_key(value) as "
+        f"cx_hash('redaction {int(REDACTION_VERSION)}' || chr(31) || value)"
+    )
+
+
+def register_functions(con) -> None:
+    """Add cx_hash, cx_redaction_key, cx_redact and cx_sentiment to a DuckDB connection (idempotent).
+
+    The macros are TEMP, so they are created on every connection and cursor; Python UDFs live in the
+    database instance's catalog, which cursors share, so they are created once (`Plugin.configure_cursor`
+    adds only the macros).
+    """
+    register_macros(con)
     existing = {
         name
         for (name,) in con.execute(
@@ -100,5 +111,5 @@ class Plugin(BasePlugin):
         register_functions(conn)
 
     def configure_cursor(self, cursor):
-        register_hash_macro(cursor, hash_key())
+        register_macros(cursor)
         return cursor

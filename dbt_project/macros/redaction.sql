@@ -61,6 +61,27 @@
     end
 {%- endmacro %}
 
+{#-
+    `redacted_each(texts, names)`, reusing what the model already holds for a record whose texts and names
+    are the very ones it last redacted: a ticket exported again because its status changed is not redacted
+    a second time (at day 30 of 100k interactions a day, 3 of every 4 tickets restaged are such updates).
+    The key, `_redaction_key`, is the keyed hash (cx_redaction_key: HMAC with the warehouse's key, and
+    the redaction's version) of the texts and names as JSON, so it says nothing about them to anyone
+    without the key. `previous`: the model's stored row of the record (left joined; null when new), with
+    `redacted_columns` its redacted texts, aligned with `texts`.
+-#}
+{% macro redaction_key(texts, names) -%}
+    cx_redaction_key(to_json({'texts': [{{ texts | join(', ') }}], 'names': {{ names }}})::varchar)
+{%- endmacro %}
+
+{% macro redacted_each_or_reused(texts, names, previous, redacted_columns) -%}
+    case
+        when {{ previous }}._redaction_key = {{ redaction_key(texts, names) }}
+            then [{% for column in redacted_columns %}{{ previous }}.{{ column }}{% if not loop.last %}, {% endif %}{% endfor %}]
+        else {{ redacted_each(texts, names) }}
+    end
+{%- endmacro %}
+
 {#- The sentences of a text: runs up to and including their closing punctuation, or a line break. -#}
 {#-
     Several texts of one record redacted in a single cx_redact call (the names' pattern is built once):

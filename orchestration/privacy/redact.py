@@ -16,6 +16,10 @@ PHONE = re.compile(
     r"\+?\(?\d(?:[\s.\-()]{0,2}\d){7,14}(?!\d|[\s.\-]\d)"
 )
 _NAME_TOKEN_MIN = 2
+# Part of the key under which staging reuses a redaction it already made (`cx_redaction_key`): change it
+# whenever what `redact` returns for the same text and names changes, so texts restaged later are redacted
+# anew rather than reused (texts already staged keep their redaction until a full refresh).
+REDACTION_VERSION = 1
 # Only a text with a digit can hold a card or a phone (both patterns need `\d`).
 _DIGIT = re.compile(r"\d")
 

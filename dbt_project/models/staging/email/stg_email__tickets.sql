@@ -49,12 +49,28 @@ redacted as (
     left join agent_names on tickets.assignee_agent_id = agent_names.agent_id
 ),
 
+{%- set texts = ['subject', 'description', 'satisfaction.comment'] %}
+{%- set redacted_columns = ['subject_redacted', 'description_redacted', 'satisfaction_comment_redacted'] %}
+{#- a table staged before it stored the key: every text is redacted, as before -#}
+{%- set reuse = is_incremental()
+    and '_redaction_key' in (adapter.get_columns_in_relation(this) | map(attribute='name') | list) %}
+
 redacted_texts as materialized (
     select
-        *,
-        {{ redacted_each(['subject', 'description', 'satisfaction.comment'], 'names_to_redact') }}
-            as texts_redacted
+        redacted.*,
+        {%- if reuse %}
+        {{ redacted_each_or_reused(texts, 'redacted.names_to_redact', 'previous', redacted_columns) }}
+        {%- else %}
+        {{ redacted_each(texts, 'redacted.names_to_redact') }}
+        {%- endif %}
+            as texts_redacted,
+        {{ redaction_key(texts, 'redacted.names_to_redact') }} as _redaction_key
     from redacted
+    {%- if reuse %}
+    left join (
+        select ticket_id, _redaction_key, {{ redacted_columns | join(', ') }} from {{ this }}
+    ) as previous on redacted.ticket_id = previous.ticket_id
+    {%- endif %}
 ),
 
 anonymised as (
@@ -79,6 +95,7 @@ anonymised as (
         satisfaction.score as satisfaction_score,
         satisfaction.rated_at as satisfaction_rated_at,
         texts_redacted[3] as satisfaction_comment_redacted,
+        _redaction_key,
         _export_date,
         _source_file,
         _row_number,

@@ -57,3 +57,16 @@ def test_an_updated_ticket_keeps_its_redaction_and_a_changed_text_is_redacted_an
     land_ticket(warehouse, "2026-11-03", "solved", "Ann Lee again: +1 555 0199")  # the text changed
     build(tmp_path, monkeypatch, "2026-11-03")
     assert staged(warehouse) == ("solved", "[NAME] again: [PHONE]")
+
+
+def test_a_table_staged_before_it_stored_redaction_keys_redacts_as_before(warehouse, tmp_path, monkeypatch):
+    land_ticket(warehouse, "2026-11-01", "open", "Ann Lee here, call me on +1 555 0100")
+    build(tmp_path, monkeypatch, "2026-11-01")
+    con = duckdb.connect(str(warehouse))
+    con.execute(f"alter table staging.{MODEL} drop column _redaction_key")  # as an older version left it
+    con.execute(f"update staging.{MODEL} set description_redacted = ?", [SENTINEL])
+    con.close()
+
+    land_ticket(warehouse, "2026-11-02", "solved", "Ann Lee here, call me on +1 555 0100")
+    build(tmp_path, monkeypatch, "2026-11-02")  # no error; nothing to reuse, so redacted again
+    assert staged(warehouse) == ("solved", "[NAME] here, call me on [PHONE]")

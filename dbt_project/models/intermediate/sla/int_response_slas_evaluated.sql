@@ -16,7 +16,8 @@
     - met: done within the target (elapsed <= target_seconds);
     - breached: done late, or not done and the due moment is before the as-of moment;
     - pending: not done and not yet due — left out of sla_met_pct.
-    Incrementally: changed interactions, plus those pending at the last build that are now overdue.
+    Incrementally: changed interactions, plus those pending at the last build that are now overdue (from
+    their stored rows).
 -#}
 
 with
@@ -35,20 +36,36 @@ as_of as (
 ),
 
 {% if is_incremental() -%}
-now_due as (
-    select channel, interaction_id
-    from {{ this }}
-    where outcome = 'pending' and due_at < (select as_of_at from as_of)
-),
-
 in_scope as (
     select * from interactions
     where _built_at > {{ high_water_mark() }}
-    union all
-    select interactions.*
-    from interactions
-    semi join now_due using (channel, interaction_id)
-    where interactions._built_at <= {{ high_water_mark() }}
+),
+
+{#-
+    Pending at the last build and due by now, the interaction unchanged since (else it is in scope above):
+    not done, so now breached. Only the outcome moves; the rest is the stored row, so the interactions'
+    history is not read again.
+-#}
+now_due as (
+    select
+        existing.channel,
+        existing.interaction_id,
+        existing.client_id,
+        existing.priority,
+        existing.metric,
+        existing.target_priority,
+        existing.target_seconds,
+        existing.target_pct,
+        existing.interaction_date,
+        existing.started_at,
+        existing.due_at,
+        existing.done_at,
+        existing.elapsed_seconds,
+        'breached' as outcome,
+        {{ built_at() }} as _built_at
+    from {{ this }} as existing
+    anti join in_scope using (channel, interaction_id)
+    where existing.outcome = 'pending' and existing.due_at < (select as_of_at from as_of)
 ),
 {%- else -%}
 in_scope as (
@@ -133,6 +150,10 @@ final as (
         end as outcome,
         {{ built_at() }} as _built_at
     from evaluated
+    {%- if is_incremental() %}
+    union all by name
+    select * from now_due
+    {%- endif %}
 )
 
 select * from final

@@ -50,19 +50,19 @@ reidentified as (
 ),
 {%- endif %}
 
-calls as (
+calls as not materialized (
     {{ rows_changed_since_last_build(ref('stg_voice__calls')) }}
 ),
 
-chats as (
+chats as not materialized (
     {{ rows_changed_since_last_build(ref('stg_chat__sessions')) }}
 ),
 
-tickets as (
+tickets as not materialized (
     {{ rows_changed_since_last_build(ref('stg_email__tickets')) }}
 ),
 
-mentions as (
+mentions as not materialized (
     {{ rows_changed_since_last_build(ref('stg_social__mentions')) }}
 ),
 
@@ -238,7 +238,9 @@ social_interactions as (
     from mentions
 ),
 
-staged_interactions as (
+{#- read twice (the batch, and the keys re-identification leaves to staging's newer rows): not
+    materialised, which would copy the day's every staged row (≈ 1 s at 1M interactions a day) -#}
+staged_interactions as not materialized (
     select * from voice_interactions
     union all
     select * from chat_interactions

@@ -67,16 +67,17 @@
     a second time (at day 30 of 100k interactions a day, 3 of every 4 tickets restaged are such updates).
     The key, `_redaction_key`, is the keyed hash (cx_redaction_key: HMAC with the warehouse's key, and
     the redaction's version) of the texts and names as JSON, so it says nothing about them to anyone
-    without the key. `previous`: the model's stored row of the record (left joined; null when new), with
-    `redacted_columns` its redacted texts, aligned with `texts`.
+    without the key. `key`: the record's `redaction_key(texts, names)`, computed once beforehand;
+    `previous`: the model's stored row of the record (left joined; null when new), with `redacted_columns`
+    its redacted texts, aligned with `texts`.
 -#}
 {% macro redaction_key(texts, names) -%}
     cx_redaction_key(to_json({'texts': [{{ texts | join(', ') }}], 'names': {{ names }}})::varchar)
 {%- endmacro %}
 
-{% macro redacted_each_or_reused(texts, names, previous, redacted_columns) -%}
+{% macro redacted_each_or_reused(texts, names, key, previous, redacted_columns) -%}
     case
-        when {{ previous }}._redaction_key = {{ redaction_key(texts, names) }}
+        when {{ previous }}._redaction_key = {{ key }}
             then [{% for column in redacted_columns %}{{ previous }}.{{ column }}{% if not loop.last %}, {% endif %}{% endfor %}]
         else {{ redacted_each(texts, names) }}
     end

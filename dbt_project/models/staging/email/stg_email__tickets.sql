@@ -55,21 +55,27 @@ redacted as (
 {%- set reuse = is_incremental()
     and '_redaction_key' in (adapter.get_columns_in_relation(this) | map(attribute='name') | list) %}
 
+keyed as (
+    select *, {{ redaction_key(texts, 'names_to_redact') }} as _redaction_key
+    from redacted
+),
+
 redacted_texts as materialized (
     select
-        redacted.*,
+        keyed.*,
         {%- if reuse %}
-        {{ redacted_each_or_reused(texts, 'redacted.names_to_redact', 'previous', redacted_columns) }}
+        {{ redacted_each_or_reused(
+            texts, 'keyed.names_to_redact', 'keyed._redaction_key', 'previous', redacted_columns
+        ) }}
         {%- else %}
-        {{ redacted_each(texts, 'redacted.names_to_redact') }}
+        {{ redacted_each(texts, 'keyed.names_to_redact') }}
         {%- endif %}
-            as texts_redacted,
-        {{ redaction_key(texts, 'redacted.names_to_redact') }} as _redaction_key
-    from redacted
+            as texts_redacted
+    from keyed
     {%- if reuse %}
     left join (
         select ticket_id, _redaction_key, {{ redacted_columns | join(', ') }} from {{ this }}
-    ) as previous on redacted.ticket_id = previous.ticket_id
+    ) as previous on keyed.ticket_id = previous.ticket_id
     {%- endif %}
 ),
 

@@ -229,9 +229,7 @@
         from {{ rows_cte }}
     ) as hashed
     {#- a table built before it stored the hash: every recomputed row is rewritten, once -#}
-    {%- set stored = adapter.get_columns_in_relation(this) | map(attribute='name') | list
-        if is_incremental() else [] %}
-    {%- if '_row_hash' in stored %}
+    {%- if stored_column_exists('_row_hash') %}
     anti join (select {{ keys }}, _row_hash from {{ this }}) as existing using ({{ keys }}, _row_hash)
     {%- endif %}
     {%- elif is_incremental() %}
@@ -250,4 +248,11 @@
     {%- else %}
     select * from {{ rows_cte }}
     {%- endif %}
+{%- endmacro %}
+
+{#- On an incremental run, whether this model's table already has `column` (an older version may not). -#}
+{% macro stored_column_exists(column) -%}
+    {%- set stored = adapter.get_columns_in_relation(this) | map(attribute='name') | list
+        if is_incremental() else [] %}
+    {{ return(column in stored) }}
 {%- endmacro %}

@@ -52,8 +52,7 @@ redacted as (
 {%- set texts = ['subject', 'description', 'satisfaction.comment'] %}
 {%- set redacted_columns = ['subject_redacted', 'description_redacted', 'satisfaction_comment_redacted'] %}
 {#- a table staged before it stored the key: every text is redacted, as before -#}
-{%- set reuse = is_incremental()
-    and '_redaction_key' in (adapter.get_columns_in_relation(this) | map(attribute='name') | list) %}
+{%- set reuse = stored_column_exists('_redaction_key') %}
 
 keyed as (
     select *, {{ redaction_key(texts, 'names_to_redact') }} as _redaction_key

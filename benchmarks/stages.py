@@ -136,12 +136,14 @@ def publish(settings: Settings, rec) -> None:
 
     with rec.stage("publish") as entry:
         how: dict[str, str] = {}
+        started_from: dict[str, str] = {}
         counts = publish_marts(
             settings.warehouse_path,
             settings.marts_path,
             work_dir=settings.warehouse_dir / "tmp",
             keys=mart_unique_keys(),
             report=how,
+            file_report=started_from,
         )
         entry.update(
             tables=len(counts),
@@ -149,6 +151,7 @@ def publish(settings: Settings, rec) -> None:
             bytes=settings.marts_path.stat().st_size,
             patched=sum(mode.startswith("patched") for mode in how.values()),
             how=how,
+            started_from=started_from.get("started_from"),
         )
 
 
@@ -167,6 +170,9 @@ def daily_run(params: dict, rec) -> None:
     settings, day, work = Settings.from_env(), params["day"], Path(params["work"])
     ingest_and_validate(settings, day, rec, force=params.get("force", False))
     with rec.stage("dbt_build") as entry:
+        from orchestration.publish import copy_ahead
+
+        copy_ahead(settings.marts_path, settings.warehouse_dir / "tmp")  # as the Dagster dbt step does
         run_dbt(list(DBT_DAILY_BUILD_ARGS), work, (day, day), entry)
     publish(settings, rec)
     deliver(settings, rec)

@@ -23,6 +23,7 @@ import contextlib
 import json
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -235,6 +236,77 @@ def _mostly_dead(con: duckdb.DuckDBPyConnection) -> bool:
     return stored > 0 and stored - live >= MAX_DEAD_SHARE * stored
 
 
+class _CopyAhead:
+    """The published file copied aside by a background thread (see `copy_ahead`)."""
+
+    def __init__(self, marts_path: Path, build_dir: Path):
+        self.source = marts_path
+        self.path = build_dir / f".{marts_path.name}.{uuid.uuid4().hex}.ahead"
+        self.identity: dict[str, int] | None = None  # of the file copied, when the copy is whole
+        self.thread = threading.Thread(target=self._copy, name=f"copy ahead {marts_path.name}", daemon=True)
+        self.thread.start()
+
+    def _copy(self) -> None:
+        try:
+            before = self.source.stat()
+            shutil.copyfile(self.source, self.path)
+            after = self.source.stat()
+        except OSError:
+            return
+        # A published file is never written in place (a publish builds a new one and swaps it in): the
+        # copy is whole exactly when the path named the same file all along.
+        same = (before.st_ino, before.st_size, before.st_mtime_ns) == (
+            after.st_ino,
+            after.st_size,
+            after.st_mtime_ns,
+        )
+        if same:
+            self.identity = _file_identity(self.source)
+
+    def take(self) -> tuple[Path, dict[str, int]] | None:
+        """Waits for the copy; the copy's path and the identity of the file it copies (None: no copy)."""
+        self.thread.join()
+        if self.identity is None:
+            _remove_quietly(self.path)
+            return None
+        return self.path, self.identity
+
+
+# Per published file, the copy made ahead in this process for its next publish.
+_AHEAD: dict[Path, _CopyAhead] = {}
+_AHEAD_LOCK = threading.Lock()
+AHEAD_PATTERN = ".{name}.*.ahead"
+
+
+def copy_ahead(marts_path: Path, work_dir: Path | None = None) -> bool:
+    """Start copying the published file aside, in a background thread, for this process's next
+    `publish_marts` of it to patch instead of copying it then. True when a copy started.
+
+    Called as the dbt build starts, the copy overlaps the build (mostly dbt's single-threaded start-up),
+    not the publish: the copy is the one publish cost that grows with the history the file holds (at 100k
+    interactions a day, 0.06 s on day 2 and ≈ 0.45 s on day 30 for its 650 MB). The publish uses the copy
+    only if the published file is still the one copied (else it copies, as without this); a copy left
+    unused (the build failed, the process ended) is removed by the next publish or copy ahead.
+    """
+    marts_path = Path(marts_path)
+    if not marts_path.exists():
+        return False
+    build_dir = _build_dir(marts_path, work_dir)
+    with _AHEAD_LOCK:
+        previous = _AHEAD.pop(marts_path.resolve(), None)
+        if previous is not None and (taken := previous.take()) is not None:
+            _remove_quietly(taken[0])
+        _sweep(build_dir, AHEAD_PATTERN.format(name=marts_path.name))
+        _AHEAD[marts_path.resolve()] = _CopyAhead(marts_path, build_dir)
+    return True
+
+
+def _take_ahead(marts_path: Path) -> tuple[Path, dict[str, int]] | None:
+    with _AHEAD_LOCK:
+        ahead = _AHEAD.pop(marts_path.resolve(), None)
+    return ahead.take() if ahead is not None else None
+
+
 def publish_marts(
     warehouse_path: Path,
     marts_path: Path,
@@ -244,6 +316,7 @@ def publish_marts(
     keys: Mapping[str, Sequence[str]] | None = None,
     full: bool = False,
     report: dict | None = None,
+    file_report: dict | None = None,
 ) -> dict[str, int]:
     """Publish every table of schema `marts` into a new file and swap it in; returns row counts.
 
@@ -251,10 +324,12 @@ def publish_marts(
     mid-publish leaves nothing beside the published file; the next publish sweeps such leftovers.
     `keys` (mart → unique key columns, `mart_unique_keys()`) lets unchanged history be reused rather than
     copied; without them, or with `full`, every table is copied. `report`, when given, receives how each
-    table was published.
+    table was published; `file_report` what the new file started from (`started_from`: the previous file
+    copied ahead or now, or an empty file).
     """
     marts_path.parent.mkdir(parents=True, exist_ok=True)
     build_dir = _build_dir(marts_path, work_dir)
+    ahead = _take_ahead(marts_path)
     leftovers = f".{marts_path.name}.*.building*"
     _sweep(marts_path.parent, leftovers)
     _sweep(build_dir, leftovers)
@@ -263,9 +338,22 @@ def publish_marts(
     staging_path = build_dir / f".{marts_path.name}.{uuid.uuid4().hex}.building"
     wal_path = staging_path.with_name(staging_path.name + ".wal")
     row_counts: dict[str, int] = {}
+    started_from = "an empty file"
     try:
-        if state is not None:
+        if (
+            state is not None
+            and ahead is not None
+            and ahead[1] == state["file"]
+            and ahead[0].parent == build_dir
+        ):
+            os.replace(ahead[0], staging_path)
+            started_from = "the published file, copied ahead"
+        elif state is not None:
             shutil.copyfile(marts_path, staging_path)
+            started_from = "the published file, copied now"
+        if ahead is not None:
+            _remove_quietly(ahead[0])
+        _sweep(build_dir, AHEAD_PATTERN.format(name=marts_path.name))  # what a killed process left
         con = duckdb.connect(str(staging_path))
         try:
             con.execute(f"set max_vacuum_tasks = {PUBLISH_VACUUM_TASKS}")
@@ -300,6 +388,7 @@ def publish_marts(
                 keys=keys,
                 full=True,
                 report=report,
+                file_report=file_report,
             )
         os.replace(staging_path, marts_path)
         if keys:
@@ -310,6 +399,8 @@ def publish_marts(
             os.replace(partial, state_path)
         if report is not None:
             report.update(publisher.modes)
+        if file_report is not None:
+            file_report["started_from"] = started_from
     finally:
         _remove_quietly(staging_path, wal_path)
     return row_counts

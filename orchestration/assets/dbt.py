@@ -28,6 +28,7 @@ from dagster_dbt import (
 
 from orchestration.locking import writer_lock
 from orchestration.partitions import daily_partitions, single_run_backfill
+from orchestration.publish import copy_ahead
 from orchestration.resources import WarehouseResource
 from orchestration.settings import DBT_DAILY_BUILD_ARGS, DBT_PROJECT_DIR, dbt_window_env
 
@@ -93,12 +94,24 @@ def cx_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, warehouse
     """Seeds, staging, intermediate and marts in one `dbt build` over the run's days."""
     # dbt writes the warehouse from its own process: the step holds the writer lock for it.
     with writer_lock(Path(warehouse.path).parent, label="dagster dbt step"):
+        if publishes(context):  # the publish step then patches a copy made while dbt builds
+            copy_ahead(Path(warehouse.published_path), Path(warehouse.path).parent / "tmp")
         with environment(partition_window(context)):  # runs are serialised: one step sets it at a time
             invocation = dbt.cli(list(DBT_DAILY_BUILD_ARGS), context=context)
         try:
             yield from with_row_counts(context, invocation.stream(), warehouse)
         finally:
             stop_unless_finished(invocation.process)
+
+
+MARTS_FILE_KEY = AssetKey(["publish", "marts_file"])
+
+
+def publishes(context: AssetExecutionContext) -> bool:
+    """Whether this run goes on to publish the marts file: its asset selection (empty when the whole job
+    runs: then the job's assets) holds the publish step."""
+    selection = context.run.asset_selection or context.job_def.asset_layer.executable_asset_keys
+    return MARTS_FILE_KEY in selection
 
 
 def stop_unless_finished(process, timeout: float = 60) -> None:

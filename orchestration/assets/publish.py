@@ -34,6 +34,7 @@ def marts_file(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
     warehouse_dir = Path(warehouse.path).parent
     with writer_lock(warehouse_dir, label="dagster publish step"):
         how: dict[str, str] = {}
+        started_from: dict[str, str] = {}
         row_counts = publish_marts(
             Path(warehouse.path),
             marts_path,
@@ -41,6 +42,7 @@ def marts_file(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
             work_dir=warehouse_dir / "tmp",
             keys=mart_unique_keys(),
             report=how,
+            file_report=started_from,
         )
     context.log.info(f"Published {len(row_counts)} marts to {marts_path}")
     return MaterializeResult(
@@ -52,6 +54,7 @@ def marts_file(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
             "tables": len(row_counts),
             "rows_by_table": MetadataValue.json(row_counts),
             "published_how": MetadataValue.json(how),  # copied whole, or patched with n changed rows
+            "started_from": started_from.get("started_from", ""),  # the previous file copied ahead, or not
             "bytes": marts_path.stat().st_size,
             "seconds": round(time.perf_counter() - started, 3),
         }

@@ -75,3 +75,7 @@ def test_a_three_day_backfill_is_one_run_with_one_dbt_build(pipeline):
     assert {"2026-11-02", "2026-11-03", "2026-11-04"} <= set(materialized)
     voice = instance.get_materialized_partitions(AssetKey(["raw", "voice_calls"]))
     assert voice == {"2026-11-02", "2026-11-03", "2026-11-04"}
+    # the dbt step copied the published file (cli run's) while it built; the publish step patched that copy
+    published = instance.get_latest_materialization_event(AssetKey(["publish", "marts_file"]))
+    started_from = published.asset_materialization.metadata["started_from"].value
+    assert started_from == "the published file, copied ahead"

@@ -284,3 +284,94 @@ def test_a_patch_keeps_the_rows_it_replaces_until_they_reach_max_dead_share_then
     # and the day after, the fresh file is patched again
     assert restamp(4, quarter=2) == {"fct": "patched (100000 rows)"}
     assert stored_and_live(published, "fct") == (500_000, 400_000)
+
+
+# Copy ahead: the published file copied while dbt builds, for the publish to patch.
+
+
+def publish_with(tmp_path, warehouse, **options):
+    """Incremental publish to marts.duckdb (the pipeline's work dir); what its file started from."""
+    started = {}
+    publish_marts(
+        warehouse,
+        tmp_path / "marts.duckdb",
+        keys=KEYS,
+        work_dir=tmp_path / "tmp",
+        file_report=started,
+        **options,
+    )
+    publish_marts(warehouse, tmp_path / "full.duckdb", work_dir=tmp_path / "tmp_full")
+    assert published_rows(tmp_path / "marts.duckdb") == published_rows(tmp_path / "full.duckdb")
+    return started["started_from"]
+
+
+def leftovers(tmp_path):
+    return sorted(path.name for path in (tmp_path / "tmp").iterdir() if not path.name.endswith(".json"))
+
+
+FCT = (
+    "select range as interaction_id, 'voice' as channel, range as value, timestamp '2025-01-01' as _built_at"
+)
+
+
+def test_a_copy_made_ahead_is_what_the_publish_patches_and_nothing_is_left_behind(tmp_path):
+    from orchestration.publish import copy_ahead
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    write_marts(warehouse, [f"create table marts.fct as {FCT} from range(1000)"])
+    assert not copy_ahead(tmp_path / "marts.duckdb", tmp_path / "tmp")  # nothing published yet
+    assert publish_with(tmp_path, warehouse) == "an empty file"
+
+    write_marts(
+        warehouse, ["update marts.fct set value = -1, _built_at = '2025-01-02' where interaction_id < 10"]
+    )
+    assert copy_ahead(tmp_path / "marts.duckdb", tmp_path / "tmp")
+    assert publish_with(tmp_path, warehouse) == "the published file, copied ahead"
+    assert leftovers(tmp_path) == []
+
+    # without a copy ahead (another process, or none asked for), the publish copies the file itself
+    write_marts(
+        warehouse, ["update marts.fct set value = -2, _built_at = '2025-01-03' where interaction_id < 5"]
+    )
+    assert publish_with(tmp_path, warehouse) == "the published file, copied now"
+
+    # a fresh file (after an erasure) ignores the copy and removes it
+    assert copy_ahead(tmp_path / "marts.duckdb", tmp_path / "tmp")
+    assert publish_with(tmp_path, warehouse, full=True) == "an empty file"
+    assert leftovers(tmp_path) == []
+
+
+def test_a_copy_ahead_of_a_file_replaced_since_is_not_used(tmp_path):
+    """Another publish in between (the copy is of yesterday's file): patching it would lose that publish's
+    rows, so the current file is copied instead."""
+    from orchestration.publish import copy_ahead
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    write_marts(warehouse, [f"create table marts.fct as {FCT} from range(1000)"])
+    publish_with(tmp_path, warehouse)
+    assert copy_ahead(tmp_path / "marts.duckdb", tmp_path / "tmp")
+    write_marts(
+        warehouse, ["update marts.fct set value = -1, _built_at = '2025-01-02' where interaction_id < 10"]
+    )
+    # a publish from elsewhere (no copy ahead there) replaces the file after the copy was made
+    import orchestration.publish as publish
+
+    taken = publish._take_ahead(tmp_path / "marts.duckdb")
+    publish_with(tmp_path, warehouse)
+    publish._AHEAD[(tmp_path / "marts.duckdb").resolve()] = type("Done", (), {"take": lambda self: taken})()
+
+    write_marts(
+        warehouse, ["update marts.fct set value = -2, _built_at = '2025-01-03' where interaction_id < 20"]
+    )
+    assert publish_with(tmp_path, warehouse) == "the published file, copied now"
+    assert published_rows(tmp_path / "marts.duckdb")["fct"].count((15, "voice", -2)) == 1
+    assert leftovers(tmp_path) == []
+
+
+def test_a_copy_left_by_a_killed_process_is_swept_by_the_next_publish(tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    write_marts(warehouse, [f"create table marts.fct as {FCT} from range(10)"])
+    publish_with(tmp_path, warehouse)
+    (tmp_path / "tmp" / ".marts.duckdb.0123abcd.ahead").write_bytes(b"half a copy")
+    publish_with(tmp_path, warehouse)
+    assert leftovers(tmp_path) == []

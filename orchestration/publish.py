@@ -62,9 +62,10 @@ def _build_dir(marts_path: Path, work_dir: Path | None) -> Path:
     return work_dir if work_dir.stat().st_dev == marts_path.parent.stat().st_dev else marts_path.parent
 
 
-# Pipeline bookkeeping that BI tools should not see: it changes on every run, so a rerun of the same
-# day would publish different bytes for the same figures.
-INTERNAL_COLUMNS = ("_built_at",)
+# Pipeline bookkeeping that BI tools should not see: `_built_at` changes on every run, so a rerun of the
+# same day would publish different bytes for the same figures; `_row_hash` (alerts) only serves the
+# incremental build's comparison.
+INTERNAL_COLUMNS = ("_built_at", "_row_hash")
 
 
 def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> list[str]:

@@ -118,10 +118,15 @@ CRM_DAY_2 = [
 
 
 def land_calls(
-    warehouse, day: str, calls=CALLS, escalated: bool = False, offered_on: str | None = None
+    warehouse,
+    day: str,
+    calls=CALLS,
+    escalated: bool = False,
+    offered_on: str | None = None,
+    issue: str = "billing",
 ) -> None:
     """`day`'s export of `calls` (call id, caller's phone), offered at 10:01, 10:02… of `offered_on` (default
-    `day`), each handled and resolved."""
+    `day`), each handled and resolved, about `issue`."""
     offered_on = offered_on or day
     con = duckdb.connect(str(warehouse))
     con.executemany(
@@ -129,7 +134,7 @@ def land_calls(
         "answered_at, ended_at, talk_seconds, hold_seconds, acw_seconds, is_abandoned, transfer_count, "
         "is_escalated, is_resolved, issue_category, _source_file, _row_number, _export_date, _loaded_at) "
         "values (?, 'acme_telecom', 'billing', 'inbound', ?, ?::timestamp, ?::timestamp + interval 10 second, "
-        "?::timestamp + interval 5 minute, 280, 0, 10, false, 0, ?, true, 'billing', ?, ?, ?::date, "
+        "?::timestamp + interval 5 minute, 280, 0, 10, false, 0, ?, true, ?, ?, ?, ?::date, "
         "?::timestamp)",
         [
             (
@@ -139,6 +144,7 @@ def land_calls(
                 f"{offered_on} 10:0{n}:00",
                 f"{offered_on} 10:0{n}:00",
                 escalated,
+                issue,
                 f"calls_{day}.csv",
                 n,
                 day,

@@ -3,7 +3,7 @@
         materialized='incremental',
         incremental_strategy='replace_keys',
         unique_key='subject_id',
-        on_schema_change='fail',
+        on_schema_change='append_new_columns',
     )
 }}
 
@@ -270,7 +270,7 @@ all_alerts as (
     select * from qa_alerts
 ),
 
-final as (
+judged as (
     select
         md5(concat_ws('|', all_alerts.alert_type, all_alerts.subject_id, all_alerts.sla_metric)) as alert_id,
         all_alerts.alert_type,
@@ -289,18 +289,64 @@ final as (
         {{ built_at() }} as _built_at
     from all_alerts
     left join clients on all_alerts.client_id = clients.client_id
-    {% if is_incremental() -%}
-    {#- tombstones: every re-judged subject #}
+),
+
+hashed as (
+    select judged.*, hash(*columns(judged.* exclude (_built_at))) as _row_hash
+    from judged
+),
+
+{% if is_incremental() -%}
+{#- every re-judged subject: its alerts are replaced (replace_keys), or deleted by a tombstone when none hold -#}
+rejudged as (
+    select subject_id from interactions
+    union
+    select subject_id from nps_responses
+    union
+    select subject_id from qa_evaluations
+    union
+    select subject_id from service_levels
+    union
+    select subject_id from vanished_service_levels
+),
+
+{#-
+    A re-judged subject whose alerts come out exactly as stored (same count, same XOR of their row hashes)
+    is left alone: most re-judged interactions are restamped for an FCR window elapsing, which no alert
+    rule reads, and rewriting their alerts would restamp them for the publish and the delivery too.
+-#}
+unchanged_subjects as (
+    {%- if stored_column_exists('_row_hash') %}
+    select rejudged.subject_id
+    from rejudged
+    left join (
+        select subject_id, count(*) as alerts, bit_xor(_row_hash) as fingerprint
+        from hashed
+        group by subject_id
+    ) as now using (subject_id)
+    left join (
+        select subject_id, count(*) as alerts, bit_xor(_row_hash) as fingerprint
+        from {{ this }}
+        semi join rejudged using (subject_id)
+        group by subject_id
+    ) as stored using (subject_id)
+    where now.alerts is not distinct from stored.alerts and now.fingerprint is not distinct from stored.fingerprint
+    {%- else %}
+    {#- a table built before it stored the hash: every re-judged subject is rewritten, once #}
+    select subject_id from rejudged where false
+    {%- endif %}
+),
+{%- endif %}
+
+final as (
+    select * from hashed
+    {%- if is_incremental() %}
+    anti join unchanged_subjects using (subject_id)
+    {#- tombstones: every re-judged subject that changed #}
     union all by name
-    select subject_id, null::timestamp as _built_at from interactions
-    union all by name
-    select subject_id, null::timestamp as _built_at from nps_responses
-    union all by name
-    select subject_id, null::timestamp as _built_at from qa_evaluations
-    union all by name
-    select subject_id, null::timestamp as _built_at from service_levels
-    union all by name
-    select subject_id, null::timestamp as _built_at from vanished_service_levels
+    select subject_id, null::timestamp as _built_at
+    from rejudged
+    anti join unchanged_subjects using (subject_id)
     {%- endif %}
 )
 

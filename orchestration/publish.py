@@ -4,7 +4,8 @@ A BI tool holding the previous file open keeps reading its snapshot (the old ino
 opens the new file. The working warehouse is never opened by readers, so they never block a run.
 
 Incremental: a mart with a unique key (the dbt model's `unique_key`) and a `_built_at` column is not copied
-whole each day. The previous published file is copied (a file copy, at disk speed) and patched: keys gone
+whole each day. The previous published file is copied (a file copy, at disk speed; made while dbt builds
+when the dbt step started it, `copy_ahead`) and patched: keys gone
 from the warehouse are deleted, keys with rows stamped after the last publish (`_built_at` above the high
 water mark kept in a state file beside the build folder) are replaced. Any doubt falls back to a full copy
 of that table: no state, the published file not the one the state describes, columns changed, more than

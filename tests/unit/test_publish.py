@@ -341,31 +341,29 @@ def test_a_copy_made_ahead_is_what_the_publish_patches_and_nothing_is_left_behin
     assert leftovers(tmp_path) == []
 
 
-def test_a_copy_ahead_of_a_file_replaced_since_is_not_used(tmp_path):
+def test_a_copy_ahead_of_a_file_replaced_since_is_not_used(tmp_path, monkeypatch):
     """Another publish in between (the copy is of yesterday's file): patching it would lose that publish's
     rows, so the current file is copied instead."""
-    from orchestration.publish import copy_ahead
+    import orchestration.publish as publish
 
-    warehouse = tmp_path / "warehouse.duckdb"
+    warehouse, published = tmp_path / "warehouse.duckdb", tmp_path / "marts.duckdb"
     write_marts(warehouse, [f"create table marts.fct as {FCT} from range(1000)"])
     publish_with(tmp_path, warehouse)
-    assert copy_ahead(tmp_path / "marts.duckdb", tmp_path / "tmp")
+    assert publish.copy_ahead(published, tmp_path / "tmp")
+    copy, identity = publish._take_ahead(published)  # the copy, made ahead, of the file published so far
+    stale = (copy.rename(copy.with_name("kept-copy")), identity)  # out of the sweeps' reach
     write_marts(
         warehouse, ["update marts.fct set value = -1, _built_at = '2025-01-02' where interaction_id < 10"]
     )
-    # a publish from elsewhere (no copy ahead there) replaces the file after the copy was made
-    import orchestration.publish as publish
-
-    taken = publish._take_ahead(tmp_path / "marts.duckdb")
-    publish_with(tmp_path, warehouse)
-    publish._AHEAD[(tmp_path / "marts.duckdb").resolve()] = type("Done", (), {"take": lambda self: taken})()
+    publish_with(tmp_path, warehouse)  # a publish from elsewhere replaces the file (and its state)
+    monkeypatch.setattr(publish, "_take_ahead", lambda path: stale)
 
     write_marts(
         warehouse, ["update marts.fct set value = -2, _built_at = '2025-01-03' where interaction_id < 20"]
     )
     assert publish_with(tmp_path, warehouse) == "the published file, copied now"
-    assert published_rows(tmp_path / "marts.duckdb")["fct"].count((15, "voice", -2)) == 1
-    assert leftovers(tmp_path) == []
+    assert published_rows(published)["fct"].count((5, "voice", -2)) == 1
+    assert not stale[0].exists()  # removed, not left behind
 
 
 def test_a_copy_left_by_a_killed_process_is_swept_by_the_next_publish(tmp_path):

@@ -103,8 +103,8 @@ MAX_DEAD_SHARE = 0.5
 MAX_PATCH_SHARE = 0.5
 
 
-def _file_identity(path: Path) -> dict[str, int]:
-    stat = path.stat()
+def _file_identity(path: Path, stat: os.stat_result | None = None) -> dict[str, int]:
+    stat = stat or path.stat()
     # size and modification time (a copy that keeps them, `cp -p`, is the same file for this purpose)
     return {"bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
@@ -263,7 +263,7 @@ class _CopyAhead:
             after.st_mtime_ns,
         )
         if same:
-            self.identity = _file_identity(self.source)
+            self.identity = _file_identity(self.source, after)
 
     def take(self) -> tuple[Path, dict[str, int]] | None:
         """Waits for the copy; the copy's path and the identity of the file it copies (None: no copy)."""

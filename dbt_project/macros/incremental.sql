@@ -225,7 +225,7 @@
     {%- if row_hash %}
     select hashed.*
     from (
-        select {{ rows_cte }}.*, hash(*columns({{ rows_cte }}.* exclude (_built_at))) as _row_hash
+        select {{ rows_cte }}.*, {{ row_hash_of(rows_cte) }} as _row_hash
         from {{ rows_cte }}
     ) as hashed
     {#- a table built before it stored the hash: every recomputed row is rewritten, once -#}
@@ -248,6 +248,11 @@
     {%- else %}
     select * from {{ rows_cte }}
     {%- endif %}
+{%- endmacro %}
+
+{#- A 64-bit hash of every column of `relation` but _built_at: what a model stores as `_row_hash`. -#}
+{% macro row_hash_of(relation) -%}
+    hash(*columns({{ relation }}.* exclude (_built_at)))
 {%- endmacro %}
 
 {#-

@@ -27,6 +27,15 @@ def create_raw_tables(warehouse_path: Path) -> None:
         con.close()
 
 
+def query(warehouse_path: Path, sql: str) -> list[tuple]:
+    """`sql`'s rows, read through a short read-only connection to the warehouse."""
+    con = duckdb.connect(str(warehouse_path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
 def run_dbt(args: list[str], work_dir: Path, dbt_vars: dict | None = None) -> None:
     """`dbt <args>` with target and logs under work_dir; raises with the failing nodes on failure."""
     command = [

@@ -5,7 +5,7 @@ the alerts it judged with those stored by their `_row_hash`, and still deletes a
 from __future__ import annotations
 
 import duckdb
-from dbt_helpers import run_dbt
+from dbt_helpers import query, run_dbt
 from test_identifiers_incremental import build, land_calls, land_crm
 
 MODEL = "alerts"
@@ -17,32 +17,34 @@ CALLS = [("call-1", "+1 555 0100"), ("call-2", "+1 555 0100"), ("call-3", "+1 55
 
 def alerts(warehouse) -> dict[str, tuple]:
     """subject → (alert type, has a hash, rewritten by the newest build of fct_interactions)."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    rows = con.execute(
+    rows = query(
+        warehouse,
         "select subject_id, alert_type, _row_hash is not null, "
-        "_built_at = (select max(_built_at) from marts.fct_interactions) from marts.alerts"
-    ).fetchall()
-    con.close()
+        "_built_at = (select max(_built_at) from marts.fct_interactions) from marts.alerts",
+    )
     return {subject: tuple(rest) for subject, *rest in rows}
 
 
 def restamped_interactions(warehouse) -> int:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    (count,) = con.execute(
+    [(count,)] = query(
+        warehouse,
         "select count(*) from marts.fct_interactions "
-        "where _built_at = (select max(_built_at) from marts.fct_interactions)"
-    ).fetchone()
-    con.close()
+        "where _built_at = (select max(_built_at) from marts.fct_interactions)",
+    )
     return count
+
+
+def first_day(warehouse, tmp_path, monkeypatch) -> None:
+    run_dbt(["seed"], tmp_path)  # the clients' time zones, the SLA targets
+    land_crm(warehouse, "2026-11-01", CRM)
+    land_calls(warehouse, "2026-11-01", CALLS)
+    build(tmp_path, monkeypatch, "2026-11-01", model=MODEL)
 
 
 def test_a_rejudged_subject_keeps_its_unchanged_alert_and_loses_one_that_no_longer_holds(
     warehouse, tmp_path, monkeypatch
 ):
-    run_dbt(["seed"], tmp_path)  # the clients' time zones, the SLA targets
-    land_crm(warehouse, "2026-11-01", CRM)
-    land_calls(warehouse, "2026-11-01", CALLS)
-    build(tmp_path, monkeypatch, "2026-11-01", model=MODEL)
+    first_day(warehouse, tmp_path, monkeypatch)
     assert alerts(warehouse) == {"voice:call-3": ("repeat_contact", True, True)}
 
     # The three calls exported again, escalated: every one is restaged and re-judged, no alert changes.
@@ -62,10 +64,7 @@ def test_a_rejudged_subject_keeps_its_unchanged_alert_and_loses_one_that_no_long
 
 
 def test_alerts_built_before_they_stored_row_hashes_are_upgraded(warehouse, tmp_path, monkeypatch):
-    run_dbt(["seed"], tmp_path)
-    land_crm(warehouse, "2026-11-01", CRM)
-    land_calls(warehouse, "2026-11-01", CALLS)
-    build(tmp_path, monkeypatch, "2026-11-01", model=MODEL)
+    first_day(warehouse, tmp_path, monkeypatch)
     con = duckdb.connect(str(warehouse))
     con.execute("alter table marts.alerts drop column _row_hash")  # as an older version left it
     con.close()

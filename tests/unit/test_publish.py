@@ -290,18 +290,9 @@ def test_a_patch_keeps_the_rows_it_replaces_until_they_reach_max_dead_share_then
 
 
 def publish_with(tmp_path, warehouse, **options):
-    """Incremental publish to marts.duckdb (the pipeline's work dir); what its file started from."""
+    """`publish_both`; what the incremental file started from."""
     started = {}
-    publish_marts(
-        warehouse,
-        tmp_path / "marts.duckdb",
-        keys=KEYS,
-        work_dir=tmp_path / "tmp",
-        file_report=started,
-        **options,
-    )
-    publish_marts(warehouse, tmp_path / "full.duckdb", work_dir=tmp_path / "tmp_full")
-    assert published_rows(tmp_path / "marts.duckdb") == published_rows(tmp_path / "full.duckdb")
+    publish_both(tmp_path, warehouse, file_report=started, **options)
     return started["started_from"]
 
 

@@ -292,7 +292,7 @@ judged as (
 ),
 
 hashed as (
-    select judged.*, hash(*columns(judged.* exclude (_built_at))) as _row_hash
+    select judged.*, {{ row_hash_of('judged') }} as _row_hash
     from judged
 ),
 

@@ -20,6 +20,7 @@ also named `marts` would make every such reference ambiguous in DuckDB.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -101,6 +102,10 @@ MAX_DEAD_SHARE = 0.5
 # high water mark: dbt invocations are serialised and their start times increase.
 # A table is copied whole rather than patched when more than this share of its rows changed.
 MAX_PATCH_SHARE = 0.5
+# Tables are published this many at a time, each worker on its own cursor, the largest first. One at a
+# time left about a third of the two cores idle; measured at 1M interactions a day (19 marts, the two
+# 1.33M-row patches the largest): 5.3–6.0 s one at a time, 4.7–5.0 s two at a time.
+PUBLISH_WORKERS = 2
 
 
 def _file_identity(path: Path, stat: os.stat_result | None = None) -> dict[str, int]:
@@ -142,11 +147,43 @@ class _Publisher:
     """Fills the file being built (`con`, the warehouse attached read-only) table by table."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, state: dict | None, keys: Mapping[str, Sequence[str]]):
-        self.con, self.keys = con, keys
+        self._root, self.keys = con, keys
         (self.catalog,) = con.execute("select current_database()").fetchone()
         self.previous = (state or {}).get("tables", {})
         self.tables: dict[str, dict] = {}  # the new state
         self.modes: dict[str, str] = {}  # table → copied / patched (n rows)
+        self._local = threading.local()
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
+        self._cursors_guard = threading.Lock()
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """This thread's cursor on the file being built (each worker runs its statements on its own)."""
+        cursor = getattr(self._local, "cursor", None)
+        if cursor is None:
+            cursor = self._local.cursor = self._root.cursor()
+            with self._cursors_guard:
+                self._cursors.append(cursor)
+        return cursor
+
+    def publish_all(self, tables: Sequence[str]) -> dict[str, int]:
+        """Every table, PUBLISH_WORKERS at a time, the largest first; row counts in `tables`' order."""
+        sizes = dict(
+            self._root.execute(
+                "select table_name, estimated_size from duckdb_tables() "
+                "where database_name = 'warehouse' and schema_name = ?",
+                [MARTS_SCHEMA],
+            ).fetchall()
+        )
+        largest_first = sorted(tables, key=lambda table: -(sizes.get(table) or 0))
+        try:
+            with concurrent.futures.ThreadPoolExecutor(PUBLISH_WORKERS, "publish") as pool:
+                counts = dict(zip(largest_first, pool.map(self.publish, largest_first), strict=True))
+        finally:
+            for cursor in self._cursors:
+                cursor.close()
+            self._cursors.clear()
+        return {table: counts[table] for table in tables}
 
     def publish(self, table: str) -> int:
         con, source = self.con, f'warehouse.{MARTS_SCHEMA}."{table}"'
@@ -369,8 +406,7 @@ def publish_marts(
             ).fetchall():
                 if stale not in tables:
                     con.execute(f'drop table main."{stale}"')
-            for table in tables:
-                row_counts[table] = publisher.publish(table)
+            row_counts.update(publisher.publish_all(tables))
             con.execute("detach warehouse")
             con.execute("checkpoint")
             rebuild = state is not None and (_mostly_free(con) or _mostly_dead(con))

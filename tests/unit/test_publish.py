@@ -364,3 +364,38 @@ def test_a_copy_left_by_a_killed_process_is_swept_by_the_next_publish(tmp_path):
     (tmp_path / "tmp" / ".marts.duckdb.0123abcd.ahead").write_bytes(b"half a copy")
     publish_with(tmp_path, warehouse)
     assert leftovers(tmp_path) == []
+
+
+def test_marts_published_two_at_a_time_equal_one_at_a_time(tmp_path, monkeypatch):
+    """Workers on cursors of their own, the largest table first: the same file and the same report as one
+    table at a time, and no cursor left open (the file is opened for writing again)."""
+    import orchestration.publish as publish
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    statements = [f"create table marts.fct_{n} as {FCT} from range({1000 * n})" for n in range(1, 7)]
+    statements += [f"create table marts.dim_{n} as select range as id from range({n})" for n in range(6)]
+    keys = {f"fct_{n}": ["channel", "interaction_id"] for n in range(1, 7)}
+    changed = "set value = -1, _built_at = '2025-01-02' where interaction_id < 50"
+    days = [
+        statements,
+        [f"update marts.fct_{n} {changed}" for n in (2, 5)],
+        [f"delete from marts.fct_{n} where interaction_id % 7 = 0" for n in (1, 6)],
+    ]
+    reports = {1: [], 2: []}
+    for day in days:
+        write_marts(warehouse, day)
+        for workers in (1, 2):
+            monkeypatch.setattr(publish, "PUBLISH_WORKERS", workers)
+            how, out = {}, tmp_path / f"workers_{workers}"
+            counts = publish_marts(
+                warehouse, out / "marts.duckdb", keys=keys, work_dir=out / "tmp", report=how
+            )
+            reports[workers].append((list(counts.items()), how))
+    assert reports[1] == reports[2]
+    assert reports[2][1][1]["fct_2"] == "patched (50 rows)"
+    assert published_rows(tmp_path / "workers_1" / "marts.duckdb") == published_rows(
+        tmp_path / "workers_2" / "marts.duckdb"
+    )
+    # another process can open the file for writing: no cursor of the publish holds its lock
+    opener = "import duckdb, sys; duckdb.connect(sys.argv[1]).close()"
+    subprocess.run([sys.executable, "-c", opener, str(tmp_path / "workers_2" / "marts.duckdb")], check=True)

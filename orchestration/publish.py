@@ -144,7 +144,8 @@ def mart_unique_keys(manifest_path: Path | None = None) -> dict[str, list[str]]:
 
 
 class _Publisher:
-    """Fills the file being built (`con`, the warehouse attached read-only) table by table."""
+    """Fills the file being built (`con`, the warehouse attached read-only), PUBLISH_WORKERS tables at a
+    time."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, state: dict | None, keys: Mapping[str, Sequence[str]]):
         self._root, self.keys = con, keys

@@ -1,13 +1,14 @@
 """One partition's batch before commit: reading each file into it, then the batch-wide rules.
 
-The batch is a temp table of typed rows, good and bad (see `rules.batch_ddl`). Files are read one by one;
-a file-level failure removes that file's rows and nothing else.
+The batch is a table of typed rows, good and bad (see `rules.batch_ddl`), in an in-memory database of the
+landing's own. Files are read into it two at a time (`FILE_READERS`); a file-level failure removes that
+file's rows and nothing else.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import tempfile
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from orchestration.ingest.schemas import Source
 from orchestration.ingest.sql import ident, quote
 
 BATCH = "_ingest_batch"
+FILE_READERS = 2
 
 
 @dataclass
@@ -31,7 +33,7 @@ class FileStats:
     missing_columns: list[str] = field(default_factory=list)
 
 
-def _apply_rejects(con, staged: Staged, index: int, fmt: str) -> None:
+def _apply_rejects(con, table: str, staged: Staged, index: int, fmt: str) -> None:
     """Rows the scanner rejected join the batch as failed; accepted rows get their row numbers in the file."""
     try:
         con.execute(
@@ -55,7 +57,7 @@ def _apply_rejects(con, staged: Staged, index: int, fmt: str) -> None:
         f"""
         create or replace temp table _ingest_shift as
         select accepted._row_number as ordinal, accepted._row_number + gaps.j as row_number
-        from (select _row_number from {BATCH} where _file_index = {index}) as accepted
+        from (select _row_number from {table} where _file_index = {index}) as accepted
         asof join (
             select row_number - j as gap, max(j) as j
             from (select row_number, row_number() over (order by row_number) as j from _ingest_rejected)
@@ -64,25 +66,25 @@ def _apply_rejects(con, staged: Staged, index: int, fmt: str) -> None:
         """
     )
     con.execute(
-        f"update {BATCH} as b set _row_number = shift.row_number from _ingest_shift as shift "
+        f"update {table} as b set _row_number = shift.row_number from _ingest_shift as shift "
         f"where b._file_index = {index} and b._row_number = shift.ordinal"
     )
     field_count = "list_has_any(errors, ['MISSING COLUMNS', 'TOO MANY COLUMNS'])"
     rule = "'malformed_json'" if fmt == "jsonl" else f"if({field_count}, 'csv_field_count', 'csv_malformed')"
     con.execute(
-        f"insert into {BATCH} (_file_index, _row_number, _failed_rules, _record) "
+        f"insert into {table} (_file_index, _row_number, _failed_rules, _record) "
         f"select {index}, row_number, [{rule}], to_json(line) from _ingest_rejected"
     )
 
 
-def _check_required_present(con, source: Source, index: int) -> None:
+def _check_required_present(con, table: str, source: Source, index: int) -> None:
     """A required key absent (or null) in every line of a JSONL file is a missing column, not bad rows."""
     counts = ", ".join(
         f"count(*) filter (where list_contains(_failed_rules, 'required:{name}'))" for name in source.required
     )
     parsed, *missing = con.execute(
         "select count(*) filter (where not coalesce(list_contains(_failed_rules, 'malformed_json'), false)), "
-        f"{counts} from {BATCH} where _file_index = {index}"
+        f"{counts} from {table} where _file_index = {index}"
     ).fetchone()
     absent = [
         name for name, count in zip(source.required, missing, strict=True) if parsed and count == parsed
@@ -91,7 +93,7 @@ def _check_required_present(con, source: Source, index: int) -> None:
         raise FileRefused(f"required column(s) absent or empty in every row: {', '.join(absent)}")
 
 
-def read_file(con, source: Source, export: ExportFile, index: int, workdir: Path) -> FileStats:
+def read_file(con, table: str, source: Source, export: ExportFile, index: int, workdir: Path) -> FileStats:
     """Read one file into the batch; on a file-level failure its rows are removed and FileRefused raised."""
     key = str(index)
     staged = None
@@ -99,15 +101,15 @@ def read_file(con, source: Source, export: ExportFile, index: int, workdir: Path
         fmt, _ = readers.file_format(export.name)
         staged = readers.stage(con, source, export, key, workdir)
         try:
-            con.execute(rules.batch_insert(source, staged, BATCH, index))
+            con.execute(rules.batch_insert(source, staged, table, index))
         except readers.SCAN_ERRORS as error:  # what the file causes; memory or interrupts propagate
             raise FileRefused(readers.scan_error_reason(error)) from error
         if staged.rejects:
-            _apply_rejects(con, staged, index, fmt)
+            _apply_rejects(con, table, staged, index, fmt)
         if fmt == "jsonl":  # CSV and Parquet have a header, checked before the scan
-            _check_required_present(con, source, index)
+            _check_required_present(con, table, source, index)
     except FileRefused:
-        con.execute(f"delete from {BATCH} where _file_index = {index}")
+        con.execute(f"delete from {table} where _file_index = {index}")
         raise
     finally:
         if staged and staged.rejects:
@@ -118,18 +120,18 @@ def read_file(con, source: Source, export: ExportFile, index: int, workdir: Path
         extra = [
             key
             for (key,) in con.execute(
-                f"select distinct unnest(json_keys(_extra)) as key from {BATCH} "
+                f"select distinct unnest(json_keys(_extra)) as key from {table} "
                 f"where _file_index = {index} and _extra is not null order by key"
             ).fetchall()
         ]
     return FileStats(extra_columns=extra, missing_columns=staged.missing_columns)
 
 
-def apply_unique(con, source: Source, accepted: list[int]) -> None:
+def apply_unique(con, table: str, source: Source, accepted: list[int]) -> None:
     """Within the accepted files, a repeated key keeps its first occurrence (file order, then row)."""
     rule = rules.unique_rule(source)
     con.execute(
-        f"update {BATCH} set _failed_rules = null, _record = null where _failed_rules = [{quote(rule)}]"
+        f"update {table} set _failed_rules = null, _record = null where _failed_rules = [{quote(rule)}]"
     )
     if not accepted:
         return
@@ -137,10 +139,10 @@ def apply_unique(con, source: Source, accepted: list[int]) -> None:
     files = ", ".join(str(index) for index in accepted)
     con.execute(
         f"""
-        update {BATCH} as b set _failed_rules = [{quote(rule)}], _record = {rules.typed_record_expr(source)}
+        update {table} as b set _failed_rules = [{quote(rule)}], _record = {rules.typed_record_expr(source)}
         from (
             with good as (
-                select _file_index, _row_number, {key} from {BATCH}
+                select _file_index, _row_number, {key} from {table}
                 where _failed_rules is null and _file_index in ({files})
             ),
             repeated_keys as (select {key} from good group by all having count(*) > 1),
@@ -156,10 +158,10 @@ def apply_unique(con, source: Source, accepted: list[int]) -> None:
     )
 
 
-def file_stats(con, stats: dict[int, FileStats]) -> None:
+def file_stats(con, table: str, stats: dict[int, FileStats]) -> None:
     """Fill rows, bad rows and failures per rule of each file read into the batch."""
     for index, rows, bad in con.execute(
-        f"select _file_index, count(*), count(_failed_rules) from {BATCH} group by all"
+        f"select _file_index, count(*), count(_failed_rules) from {table} group by all"
     ).fetchall():
         if index in stats:
             stats[index].rows, stats[index].bad = rows, bad
@@ -167,7 +169,7 @@ def file_stats(con, stats: dict[int, FileStats]) -> None:
         stat.by_rule = {}
     for index, rule, count in con.execute(
         f"select _file_index, rule, count(*) from "
-        f"(select _file_index, unnest(_failed_rules) as rule from {BATCH} where _failed_rules is not null) "
+        f"(select _file_index, unnest(_failed_rules) as rule from {table} where _failed_rules is not null) "
         f"group by all"
     ).fetchall():
         if index in stats:
@@ -177,7 +179,9 @@ def file_stats(con, stats: dict[int, FileStats]) -> None:
 def _share_reason(stats: FileStats, limit: float) -> str | None:
     if not stats.rows or stats.bad / stats.rows <= limit:
         return None
-    top = ", ".join(f"{rule} ×{n}" for rule, n in Counter(stats.by_rule).most_common(3))
+    # ties by name: the counts come from a GROUP BY, whose order varies from run to run
+    ranked = sorted(stats.by_rule.items(), key=lambda item: (-item[1], item[0]))
+    top = ", ".join(f"{rule} ×{n}" for rule, n in ranked[:3])
     share = f"{stats.bad} of {stats.rows} rows ({stats.bad / stats.rows:.1%})"
     # A value type failing on every row is a column whose type changed, not a batch of bad rows: say so.
     retyped = sorted(
@@ -189,23 +193,53 @@ def _share_reason(stats: FileStats, limit: float) -> str | None:
     return f"{prefix}{share} broke row rules, over the {limit:.0%} limit; most frequent: {top}"
 
 
-def read_and_validate(con, source: Source, files: list[ExportFile], limit: float):
-    """Read the files into a fresh batch and apply the batch-wide rules and the bad-row limit.
+def _read_all(con, table: str, source: Source, files: list[ExportFile], workdir: Path) -> dict[int, object]:
+    """Each file read into the batch: its FileStats, or its FileRefused. Several files are read
+    FILE_READERS at a time, the largest first, each on a cursor of its own: a file's scan numbers its lines
+    on one thread (`readers`), so one file at a time left a core idle. Measured on a 1M-interaction day,
+    landing the source whole: the four gzipped call files 1.23–1.27 s → 0.83–0.95 s, the four chat files
+    2.8–3.3 s → 2.7–2.8 s (their JSON parse already runs on both cores)."""
 
-    Returns (stats of accepted files, reason of each refused file), both by file index.
+    def read(index: int, cursor) -> object:
+        try:
+            return read_file(cursor, table, source, files[index], index, workdir)
+        except FileRefused as refusal:
+            return refusal
+
+    if FILE_READERS < 2 or len(files) < 2:
+        return {index: read(index, con) for index in range(len(files))}
+
+    def read_on_cursor(index: int) -> object:
+        cursor = con.cursor()
+        try:
+            cursor.execute("set TimeZone = 'UTC'")  # a cursor's session does not inherit its parent's
+            return read(index, cursor)
+        finally:
+            cursor.close()
+
+    largest_first = sorted(range(len(files)), key=lambda index: -files[index].bytes)
+    with concurrent.futures.ThreadPoolExecutor(FILE_READERS, "ingest-read") as pool:
+        return dict(zip(largest_first, pool.map(read_on_cursor, largest_first), strict=True))
+
+
+def read_and_validate(con, table: str, source: Source, files: list[ExportFile], limit: float):
+    """Read the files into a fresh batch `table` and apply the batch-wide rules and the bad-row limit.
+
+    `table` must be visible to the connection's cursors (`land_partition` puts it in an in-memory database
+    of its own). Returns (stats of accepted files, reason of each refused file), both by file index.
     """
-    con.execute(rules.batch_ddl(source, BATCH))
+    con.execute(rules.batch_ddl(source, table))
     stats: dict[int, FileStats] = {}
     refusals: dict[int, str] = {}
     with tempfile.TemporaryDirectory(prefix="cx-ingest-") as workdir:
-        for index, export in enumerate(files):
-            try:
-                stats[index] = read_file(con, source, export, index, Path(workdir))
-            except FileRefused as refusal:
-                refusals[index] = refusal.reason
+        for index, outcome in sorted(_read_all(con, table, source, files, Path(workdir)).items()):
+            if isinstance(outcome, FileRefused):
+                refusals[index] = outcome.reason
+            else:
+                stats[index] = outcome
     # A file's own faults first, then ids repeated across the accepted files, until no file is over the
     # limit: the rows of a refused file must not make another file's rows repeats.
-    file_stats(con, stats)
+    file_stats(con, table, stats)
     ranked = False
     while True:
         over_limit = {
@@ -215,6 +249,6 @@ def read_and_validate(con, source: Source, files: list[ExportFile], limit: float
             return stats, refusals
         refusals.update(over_limit)
         stats = {index: stat for index, stat in stats.items() if index not in over_limit}
-        apply_unique(con, source, list(stats))
-        file_stats(con, stats)
+        apply_unique(con, table, source, list(stats))
+        file_stats(con, table, stats)
         ranked = True

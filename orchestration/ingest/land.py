@@ -72,7 +72,7 @@ def ensure_tables(con, source: Source) -> None:
     con.execute(manifest.MANIFEST_DDL)
 
 
-def _commit(con, source: Source, day: str, accepted: dict[int, str], loaded_at) -> None:
+def _commit(con, table_of_batch: str, source: Source, day: str, accepted: dict[int, str], loaded_at) -> None:
     """Replace the partition in raw and quarantine by the accepted files' rows (caller's transaction)."""
     table, columns = source.table, [*source.columns, *LINEAGE_COLUMNS]
     con.execute("create or replace temp table _ingest_files (_file_index INTEGER, path VARCHAR)")
@@ -84,13 +84,13 @@ def _commit(con, source: Source, day: str, accepted: dict[int, str], loaded_at) 
     con.execute(
         f"insert into {table} ({', '.join(ident(c) for c in columns)}) "
         f"select {values}, path, _row_number, ?::DATE, ?::TIMESTAMP, _extra "  # the order of LINEAGE_COLUMNS
-        f"from {BATCH} join _ingest_files using (_file_index) where _failed_rules is null",
+        f"from {table_of_batch} join _ingest_files using (_file_index) where _failed_rules is null",
         [day, loaded_at],
     )
     con.execute(
         f"insert into quarantine.{source.name} "
         f"select path, _row_number, ?::DATE, ?::TIMESTAMP, _failed_rules[1], _failed_rules, _record "
-        f"from {BATCH} join _ingest_files using (_file_index) where _failed_rules is not null",
+        f"from {table_of_batch} join _ingest_files using (_file_index) where _failed_rules is not null",
         [day, loaded_at],
     )
 
@@ -146,37 +146,49 @@ def land_partition(
         files, {} if force else manifest.last_refusals(con, source_name, day), current
     )
     rebuild = force or {o.path: o.sha256 for _, o in candidates} != current
-    if not rebuild:
-        for _, outcome in candidates:
-            outcome.status, outcome.reason = "duplicate", "already landed, unchanged"
-        report.status = "unchanged"
-    else:
-        report.status = "landed"
-        report.removed_files = sorted(set(current) - {f.path for f in report.files})
-        _read_and_validate(con, source, candidates, limit, report)
-    con.execute("begin transaction")
+    # The batch lives in an in-memory database of this landing's own, which the cursors reading files
+    # side by side also see (a temp table is its connection's only); detached, it is gone.
+    memory = f"_cx_batch_{uuid.uuid4().hex[:12]}"
+    con.execute(f"attach ':memory:' as {memory}")
+    table_of_batch = f"{memory}.main.{BATCH}"
     try:
-        if rebuild:
-            accepted = {i: o.path for i, (_, o) in enumerate(candidates) if o.status != "refused"}
-            _commit(con, source, day, accepted, loaded_at)
-            apply_suppressions(con, source_name, day)  # erased people stay erased (privacy/suppression.py)
-        load_id = uuid.uuid4().hex
-        manifest.record(
-            con, source_name, day, report.files, loaded_at=loaded_at, load_id=load_id, rebuilt=rebuild
-        )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+        if not rebuild:
+            for _, outcome in candidates:
+                outcome.status, outcome.reason = "duplicate", "already landed, unchanged"
+            report.status = "unchanged"
+        else:
+            report.status = "landed"
+            report.removed_files = sorted(set(current) - {f.path for f in report.files})
+            _read_and_validate(con, table_of_batch, source, candidates, limit, report)
+        con.execute("begin transaction")
+        try:
+            if rebuild:
+                accepted = {i: o.path for i, (_, o) in enumerate(candidates) if o.status != "refused"}
+                _commit(con, table_of_batch, source, day, accepted, loaded_at)
+                apply_suppressions(
+                    con, source_name, day
+                )  # erased people stay erased (privacy/suppression.py)
+            load_id = uuid.uuid4().hex
+            manifest.record(
+                con, source_name, day, report.files, loaded_at=loaded_at, load_id=load_id, rebuilt=rebuild
+            )
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
     finally:
-        con.execute(f"drop table if exists {BATCH}")
+        con.execute(f"detach {memory}")
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _read_and_validate(con, source: Source, candidates, limit: float, report: LandingReport) -> None:
+def _read_and_validate(
+    con, table_of_batch: str, source: Source, candidates, limit: float, report: LandingReport
+) -> None:
     """Read and validate every candidate; set each file's outcome and the report's counts."""
-    stats, refusals = batch.read_and_validate(con, source, [export for export, _ in candidates], limit)
+    stats, refusals = batch.read_and_validate(
+        con, table_of_batch, source, [export for export, _ in candidates], limit
+    )
     previous = manifest.current_files(con, source.name, report.day)
     for index, (_, outcome) in enumerate(candidates):
         if index in refusals:

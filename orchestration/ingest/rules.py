@@ -71,10 +71,11 @@ def row_rules(source: Source) -> list[tuple[str, str]]:
 
 
 def batch_ddl(source: Source, table: str) -> str:
-    """The temp table holding one partition's typed rows, good and bad, before anything is committed."""
+    """The table holding one partition's typed rows, good and bad, before anything is committed (in an
+    in-memory database: `land.land_partition`)."""
     columns = ", ".join(f"{ident(name)} {dtype}" for name, dtype in source.columns.items())
     return (
-        f"create or replace temp table {table} (_file_index INTEGER, _row_number BIGINT, {columns}, "
+        f"create or replace table {table} (_file_index INTEGER, _row_number BIGINT, {columns}, "
         f"_extra JSON, _failed_rules VARCHAR[], _record JSON)"
     )
 

@@ -139,3 +139,51 @@ def test_a_bad_file_on_one_day_does_not_stop_other_days_or_sources(tmp_path):
         ("voice_calls", "2026-11-02", 0, 4),
         ("nps_responses", "2026-11-02", 0, 2),
     ]
+
+
+READ_TOGETHER = {
+    "voice_calls": [
+        ("calls_part1.csv", LANDING / "voice_calls" / DAY),
+        ("calls_part2.csv.gz", LANDING / "voice_calls" / DAY),
+        ("voice_calls_rules.csv", BAD),
+        ("field_count.csv", BAD),
+        ("truncated.csv.gz", BAD),
+        ("too_many_bad.csv", BAD),
+    ],
+    "chat_sessions": [
+        ("chats.jsonl", LANDING / "chat_sessions" / DAY),
+        ("chats_late.jsonl.gz", LANDING / "chat_sessions" / DAY),
+        ("chat_sessions_rules.jsonl", BAD),
+        ("malformed_line.jsonl", BAD),
+    ],
+}
+
+
+@pytest.mark.parametrize("source", sorted(READ_TOGETHER))
+def test_files_read_two_at_a_time_land_what_one_at_a_time_lands(tmp_path, monkeypatch, source):
+    """Rows, row numbers, UTC times, quarantine, refusals and the manifest do not depend on how many files
+    are read at once. The instance's time zone is not UTC: each reading cursor must set its own."""
+    import orchestration.ingest.batch as batch
+
+    for name, folder in READ_TOGETHER[source]:
+        deliver(tmp_path, source, name, src=folder)
+    landed = {}
+    for readers in (1, 2):
+        monkeypatch.setattr(batch, "FILE_READERS", readers)
+        con = duckdb.connect()
+        con.execute("set global TimeZone = 'America/New_York'")
+        report = land(con, tmp_path, source, max_bad_share=0.5)
+        landed[readers] = (
+            [(f.path, f.status, f.reason, f.rows_landed, f.rows_quarantined) for f in report.files],
+            report.quarantined_by_rule,
+            sorted(con.execute(f"select * exclude (_loaded_at) from raw.{source}").fetchall(), key=repr),
+            sorted(
+                con.execute(f"select * exclude (_loaded_at) from quarantine.{source}").fetchall(), key=repr
+            ),
+            manifest(con),
+        )
+        con.close()
+    outcomes, by_rule, rows, quarantined, _ = landed[2]
+    for a, b in zip(landed[1], landed[2], strict=True):
+        assert a == b, (a, b)
+    assert rows and quarantined and by_rule and "landed" in {status for _, status, *_ in outcomes}

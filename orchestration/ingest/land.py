@@ -165,9 +165,8 @@ def land_partition(
             if rebuild:
                 accepted = {i: o.path for i, (_, o) in enumerate(candidates) if o.status != "refused"}
                 _commit(con, table_of_batch, source, day, accepted, loaded_at)
-                apply_suppressions(
-                    con, source_name, day
-                )  # erased people stay erased (privacy/suppression.py)
+                # erased people stay erased (privacy/suppression.py)
+                apply_suppressions(con, source_name, day)
             load_id = uuid.uuid4().hex
             manifest.record(
                 con, source_name, day, report.files, loaded_at=loaded_at, load_id=load_id, rebuilt=rebuild

@@ -20,7 +20,6 @@ also named `marts` would make every such reference ambiguous in DuckDB.
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import json
 import os
@@ -31,6 +30,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import duckdb
+
+from orchestration.side_by_side import on_cursors
 
 MARTS_SCHEMA = "marts"
 
@@ -148,46 +149,29 @@ class _Publisher:
     time."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, state: dict | None, keys: Mapping[str, Sequence[str]]):
-        self._root, self.keys = con, keys
+        self.con, self.keys = con, keys
         (self.catalog,) = con.execute("select current_database()").fetchone()
         self.previous = (state or {}).get("tables", {})
         self.tables: dict[str, dict] = {}  # the new state
         self.modes: dict[str, str] = {}  # table → copied / patched (n rows)
-        self._local = threading.local()
-        self._cursors: list[duckdb.DuckDBPyConnection] = []
-        self._cursors_guard = threading.Lock()
-
-    @property
-    def con(self) -> duckdb.DuckDBPyConnection:
-        """This thread's cursor on the file being built (each worker runs its statements on its own)."""
-        cursor = getattr(self._local, "cursor", None)
-        if cursor is None:
-            cursor = self._local.cursor = self._root.cursor()
-            with self._cursors_guard:
-                self._cursors.append(cursor)
-        return cursor
 
     def publish_all(self, tables: Sequence[str]) -> dict[str, int]:
         """Every table, PUBLISH_WORKERS at a time, the largest first; row counts in `tables`' order."""
         sizes = dict(
-            self._root.execute(
+            self.con.execute(
                 "select table_name, estimated_size from duckdb_tables() "
                 "where database_name = 'warehouse' and schema_name = ?",
                 [MARTS_SCHEMA],
             ).fetchall()
         )
-        largest_first = sorted(tables, key=lambda table: -(sizes.get(table) or 0))
-        try:
-            with concurrent.futures.ThreadPoolExecutor(PUBLISH_WORKERS, "publish") as pool:
-                counts = dict(zip(largest_first, pool.map(self.publish, largest_first), strict=True))
-        finally:
-            for cursor in self._cursors:
-                cursor.close()
-            self._cursors.clear()
-        return {table: counts[table] for table in tables}
+        counts = on_cursors(
+            self.con, tables, self.publish, PUBLISH_WORKERS, size=lambda table: sizes.get(table) or 0
+        )
+        return dict(zip(tables, counts, strict=True))
 
-    def publish(self, table: str) -> int:
-        con, source = self.con, f'warehouse.{MARTS_SCHEMA}."{table}"'
+    def publish(self, con: duckdb.DuckDBPyConnection, table: str) -> int:
+        """Publish `table` through `con` (the file's connection or a cursor of it); its row count."""
+        source = f'warehouse.{MARTS_SCHEMA}."{table}"'
         columns = _columns(con, "warehouse", MARTS_SCHEMA, table)
         published = [name for name in columns if name not in INTERNAL_COLUMNS]
         high_water = None
@@ -211,7 +195,7 @@ class _Publisher:
             ).fetchone()
             (total,) = con.execute(f"select count(*) from {source}").fetchone()
             if changed <= MAX_PATCH_SHARE * total:
-                if self._patch(table, source, keys, published, before["high_water"], total):
+                if self._patch(con, table, source, keys, published, before["high_water"], total):
                     self.modes[table] = f"patched ({changed} rows)"
                     return total
                 # Fewer rows than the warehouse: the key is coarser than what dbt replaced (a manifest
@@ -224,12 +208,11 @@ class _Publisher:
         return count
 
     def _patch(
-        self, table: str, source: str, keys: list[str], columns: list[str], high_water: str, total: int
+        self, con, table: str, source: str, keys: list[str], columns: list[str], high_water: str, total: int
     ) -> bool:
         """Replace the keys rebuilt since `high_water` by their current rows; True when the file then holds
         exactly the warehouse's row count (False: rows were lost, the caller copies the table whole)."""
         match = " and ".join(f'target."{key}" is not distinct from other."{key}"' for key in keys)
-        con = self.con
         # keys rebuilt since the last publish: replaced by their current rows
         con.execute(
             f'delete from main."{table}" as target using '

@@ -26,7 +26,7 @@ def on_cursors(
     the results in `items`' order. Each item gets a fresh cursor of `con`, closed after it, which first runs
     the `session` statements (a cursor does not inherit its parent's session settings, e.g. its TimeZone).
     With one worker or one item, everything runs on `con` itself, in order. The first error is raised once
-    every started item has finished."""
+    every item has run (the pool runs the items queued behind it too)."""
     if workers < 2 or len(items) < 2:
         return [work(con, item) for item in items]
     session = list(session)

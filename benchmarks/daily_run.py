@@ -69,7 +69,12 @@ class Bench:
     def world(self, spec: WorldSpec) -> tuple[Path, dict]:
         def generate(spec: WorldSpec, landing: Path) -> dict:
             print(f"Generating world {spec.name} ({spec.days} days × {spec.interactions:,} interactions)…")
-            params = {"interactions": spec.interactions, "days": spec.days, "start": spec.start.isoformat()}
+            params = {
+                "interactions": spec.interactions,
+                "days": spec.days,
+                "start": spec.start.isoformat(),
+                "warmup_days": spec.warmup_days,
+            }
             result = self.child(
                 "generate_world", {**params, "landing": str(landing)}, landing, landing.parent
             )
@@ -115,7 +120,7 @@ class Bench:
 
 def bench_main_day(bench: Bench, results: dict, stages: set[str]) -> None:
     args = bench.args
-    spec = WorldSpec(args.interactions, args.history_days + 1, start=args.start)
+    spec = WorldSpec(args.interactions, args.history_days + 1, start=args.start, warmup_days=args.warmup_days)
     landing, info = bench.world(spec)
     day, history = spec.day(args.history_days), [spec.day(i) for i in range(args.history_days)]
     results["worlds"]["main"] = {**info, "benchmarked_day": day}
@@ -194,7 +199,9 @@ def compaction_figures(compacted: dict) -> dict:
 
 def bench_growth(bench: Bench, results: dict) -> None:
     args = bench.args
-    spec = WorldSpec(args.growth_interactions, args.growth_days, start=args.start)
+    spec = WorldSpec(
+        args.growth_interactions, args.growth_days, start=args.start, warmup_days=args.warmup_days
+    )
     landing, info = bench.world(spec)
     results["worlds"]["growth"] = info
     run = bench.run_dir("growth", fresh=True)
@@ -388,6 +395,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--stages",
         help=f"comma list of {', '.join(ALL_STAGES)} (default {DEFAULT_STAGES}, plus full_rebuild when "
         "--full-rebuild-days is given)",
+    )
+    parser.add_argument(
+        "--warmup-days",
+        type=int,
+        default=7,
+        help="days simulated before the main and growth worlds' first loaded day and never landed, so that "
+        "every loaded day carries a running BPO's re-exports (benchmarks/world.py; 0: a cold start)",
     )
     parser.add_argument("--growth-days", type=int, default=30, help="growth: compare day 2 with this day")
     parser.add_argument(

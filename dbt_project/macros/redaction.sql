@@ -41,21 +41,32 @@
 
 {#-
     cx_redact is a Python UDF (one call per text, single-threaded under the GIL): it is only called for a
-    text it could change — one with a digit, an `@`, a non-ASCII character, or one of the names (or a part
-    of one) in it. Any other text is returned as is, exactly as cx_redact would return it.
+    text it could change — one with a digit, an `@`, a non-ASCII character, or a part of one of the names
+    in it (ignoring case). Any other text is returned as is, exactly as cx_redact would return it: every
+    name token cx_redact looks for (the whole name or a part of it) holds a part. The names are lowered,
+    joined and split once per text, and the text lowered once (the one-element list binds it for the
+    lambda; a `lower(text)` inside the lambda ran once per part: 3.9 → 1.2 s of CPU for a 1M day's
+    e-mails). Names are split at what Python's `\s` matches in a str (Unicode white space: cx_redact
+    splits names with `[\s,]+`) and at commas (tests/unit/test_redaction_sql.py compares the two).
 -#}
 {% macro redacted(text, names) -%}
+    {%- set separators = [9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 44, 133, 160, 5760, 8192, 8193, 8194, 8195,
+        8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288] -%}
     case
         when {{ text }} is null then null
         when
             regexp_matches({{ text }}, '[0-9@]|[^\x00-\x7F]')
-            or list_bool_or(list_transform(
-                list_concat(
-                    {{ names }},
-                    flatten(list_transform({{ names }}, lambda name: string_split_regex(trim(name), '[\s,]+')))
+            or list_transform([lower({{ text }})], lambda lowered_text: list_bool_or(list_transform(
+                string_split(
+                    translate(
+                        lower(array_to_string({{ names }}, ' ')),
+                        {% for code in separators %}chr({{ code }}){% if not loop.last %} || {% endif %}{% endfor %},
+                        '{{ " " * (separators | length) }}'
+                    ),
+                    ' '
                 ),
-                lambda token: length(token) > 0 and contains(lower({{ text }}), lower(token))
-            ))
+                lambda part: length(part) > 0 and contains(lowered_text, part)
+            )))[1]
             then cx_redact({{ text }}, {{ names }})
         else {{ text }}
     end

@@ -19,7 +19,9 @@ _NAME_TOKEN_MIN = 2
 # Part of the key under which staging reuses a redaction it already made (`cx_redaction_key`): change it
 # whenever what `redact` returns for the same text and names changes, so texts restaged later are redacted
 # anew rather than reused (texts already staged keep their redaction until a full refresh).
-REDACTION_VERSION = 1
+# 2: a name without a letter or digit (" ", "," …) is no longer a token; " " had put [NAME] between
+# every two non-word characters of a non-ASCII text.
+REDACTION_VERSION = 2
 # Only a text with a digit can hold a card or a phone (both patterns need `\d`).
 _DIGIT = re.compile(r"\d")
 
@@ -44,10 +46,11 @@ def _card(match: re.Match) -> str:
 @lru_cache(maxsize=65_536)
 def _tokens_of(name: str) -> tuple[tuple[str, str], ...]:
     """(token, token in lower case) for the whole name (stripped) and its parts of at least two
-    characters: names recur, so cached."""
+    characters, each with a letter or digit (a name of blanks or punctuation names no one): names
+    recur, so cached."""
     name = name.strip()
     tokens = (name, *(part for part in re.split(r"[\s,]+", name) if len(part) >= _NAME_TOKEN_MIN))
-    return tuple((token, token.lower()) for token in tokens)
+    return tuple((token, token.lower()) for token in tokens if any(char.isalnum() for char in token))
 
 
 def _present_tokens(names: Iterable[str | None], lowered: str) -> list[tuple[str, str]]:

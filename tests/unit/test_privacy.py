@@ -112,3 +112,11 @@ def test_redact_replaces_a_full_name_whole_when_the_list_repeats_it_in_lower_cas
         "[NAME] called; [NAME] again, and [NAME]."
     )
     assert redact("Cheers, Harry Robinson", tuple(names)) == "Cheers, [NAME]"
+
+
+def test_a_name_without_a_letter_or_digit_redacts_nothing():
+    # a blank name once put [NAME] between every two non-word characters of a non-ASCII text
+    assert redact("Héllo, wörld. Bye!", [" "]) == "Héllo, wörld. Bye!"
+    assert redact("Hello, world. Bye", [" ", "", "\u00a0"]) == "Hello, world. Bye"
+    assert redact("a , b ; c", [",", ";", "-"]) == "a , b ; c"
+    assert redact("Héllo, wörld. Bye!", [" ", "Bye"]) == "Héllo, wörld. [NAME]!"

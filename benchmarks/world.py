@@ -31,6 +31,9 @@ from pathlib import Path
 
 START = date(2025, 3, 3)  # a Monday; after the Dagster partitions' start (2024-01-01)
 MEMORY_PER_CHUNK_INTERACTIONS = 5_000_000  # ~3.5 GB of generator memory per chunk
+# A warm world is one chunk: 11M interactions generated (7.9 GiB), 18M failed in the generator's text
+# columns (more than 2 GB of text in one pyarrow string array)
+MAX_WARM_WORLD_INTERACTIONS = 12_000_000
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,14 @@ class WorldSpec:
     seed: int = 42
     start: date = START
     warmup_days: int = 0  # simulated before day 0, never landed (see the module's docstring)
+
+    def __post_init__(self) -> None:
+        if self.warmup_days and self.generated_days * self.interactions > MAX_WARM_WORLD_INTERACTIONS:
+            raise ValueError(
+                f"a warm world is generated in one chunk: {self.generated_days} days × {self.interactions:,} "
+                f"interactions is over {MAX_WARM_WORLD_INTERACTIONS:,}; use fewer --warmup-days or "
+                "--history-days (at 1M a day: warm-up + history + 1 ≤ 12)"
+            )
 
     @property
     def generated_days(self) -> int:

@@ -4,6 +4,8 @@ warm-up is landed but the CRM's and the roster's first full exports."""
 import json
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from benchmarks.world import WorldSpec, generate_world
 
 
@@ -55,3 +57,10 @@ def test_a_warm_world_is_one_chunk_a_cold_one_is_chunked_by_memory():
     assert WorldSpec(1_000_000, 4, warmup_days=7).chunk_days == 11
     assert WorldSpec(1_000_000, 30).chunk_days == 5
     assert WorldSpec(1_000_000, 30, start=date(2025, 3, 3)).day(29) == "2025-04-01"
+
+
+def test_a_warm_world_too_large_for_one_chunk_is_refused_up_front():
+    WorldSpec(1_000_000, 4, warmup_days=7)  # 11M interactions: generated in session 11
+    with pytest.raises(ValueError, match="one chunk"):
+        WorldSpec(1_000_000, 11, warmup_days=7)
+    WorldSpec(1_000_000, 30)  # a cold world is chunked: any length

@@ -1,6 +1,6 @@
 """The daily-run benchmark at a large BPO's volume (`make bench`; `BENCH_ARGS="--quick"` for a smoke run).
 
-    .venv/bin/python -m benchmarks.daily_run [--interactions 1000000] [--history-days 3] [--repeats 3]
+    .venv/bin/python -m benchmarks.daily_run [--interactions 1000000] [--history-days 9] [--warmup-days 1] [--repeats 3]
         [--stages generate,daily,dagster,naive,growth] [--growth-days 30 --growth-interactions 100000]
         [--full-rebuild-days 30 [--full-rebuild-interactions N]] [--out data/bench/results.json] [--quick]
 
@@ -200,7 +200,7 @@ def compaction_figures(compacted: dict) -> dict:
 def bench_growth(bench: Bench, results: dict) -> None:
     args = bench.args
     spec = WorldSpec(
-        args.growth_interactions, args.growth_days, start=args.start, warmup_days=args.warmup_days
+        args.growth_interactions, args.growth_days, start=args.start, warmup_days=args.growth_warmup_days
     )
     landing, info = bench.world(spec)
     results["worlds"]["growth"] = info
@@ -389,7 +389,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--interactions", type=int, default=1_000_000, help="interactions of the benchmarked day"
     )
-    parser.add_argument("--history-days", type=int, default=3, help="days of history before it, same volume")
+    parser.add_argument(
+        "--history-days",
+        type=int,
+        default=9,
+        help="days of history before it, same volume: 9 hold the tickets its export updates (up to 10 days "
+        "old) and elapsed FCR windows (7 days), so the day is a steady-state day",
+    )
     parser.add_argument("--repeats", type=int, default=3, help="runs per timed figure (medians are reported)")
     parser.add_argument(
         "--stages",
@@ -399,9 +405,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--warmup-days",
         type=int,
+        default=1,
+        help="days simulated before the main world's first loaded day and never landed (benchmarks/world.py; "
+        "0: a cold start); warm-up + history + 1 days at 1M are one chunk, at most 12",
+    )
+    parser.add_argument(
+        "--growth-warmup-days",
+        type=int,
         default=7,
-        help="days simulated before the main and growth worlds' first loaded day and never landed, so that "
-        "every loaded day carries a running BPO's re-exports (benchmarks/world.py; 0: a cold start)",
+        help="the same for the growth world, so that its day 2 carries a running BPO's re-exports",
     )
     parser.add_argument("--growth-days", type=int, default=30, help="growth: compare day 2 with this day")
     parser.add_argument(

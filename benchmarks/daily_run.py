@@ -1,16 +1,18 @@
 """The daily-run benchmark at a large BPO's volume (`make bench`; `BENCH_ARGS="--quick"` for a smoke run).
 
-    .venv/bin/python -m benchmarks.daily_run [--interactions 1000000] [--history-days 9] [--warmup-days 1] [--repeats 3]
+    .venv/bin/python -m benchmarks.daily_run [--interactions 1000000] [--history-days 9] [--repeats 3]
+        [--warmup-days 1] [--growth-warmup-days 7]
         [--stages generate,daily,dagster,naive,growth] [--growth-days 30 --growth-interactions 100000]
         [--full-rebuild-days 30 [--full-rebuild-interactions N]] [--out data/bench/results.json] [--quick]
 
 Generates (once, cached under --workdir) a world of H history days plus the benchmarked day D of N
-interactions with their surveys, QA, CRM and roster records (`benchmarks/world.py`), builds the history
-once, then from that same warehouse snapshot times day D `--repeats` times: ingest + validate per source,
-incremental `dbt build`, publish (and alerts). Also: the same day once through Dagster, the naive baseline
-(pandas + GX) on the same files, the growth of a day's cost with history (day 2 vs day G), and a full
-rebuild under a 4 GB DuckDB memory limit. Every task runs in a child process (peak RSS of its process
-tree). Prints a table of medians and the targets; writes every figure as JSON.
+interactions with their surveys, QA, CRM and roster records, after a warm-up of simulated days that are
+not landed (`benchmarks/world.py`), builds the history once, then from that same warehouse snapshot times
+day D `--repeats` times: ingest + validate per source, incremental `dbt build`, publish (and alerts).
+Also: the same day once through Dagster, the naive baseline (pandas + GX) on the same files, the growth of
+a day's cost with history (day 2 vs day G), and a full rebuild under a 4 GB DuckDB memory limit. Every
+task runs in a child process (peak RSS of its process tree). Prints a table of medians and the targets;
+writes every figure as JSON.
 """
 
 from __future__ import annotations

@@ -43,11 +43,12 @@
     cx_redact is a Python UDF (one call per text, single-threaded under the GIL): it is only called for a
     text it could change — one with a digit, an `@`, a non-ASCII character, or a part of one of the names
     in it (ignoring case). Any other text is returned as is, exactly as cx_redact would return it: every
-    name token cx_redact looks for (the whole name or a part of it) holds a part. The names are lowered,
-    joined and split once per text, and the text lowered once (the one-element list binds it for the
-    lambda; a `lower(text)` inside the lambda ran once per part: 3.9 → 1.2 s of CPU for a 1M day's
-    e-mails). Names are split at what Python's `\s` matches in a str (Unicode white space: cx_redact
-    splits names with `[\s,]+`) and at commas (tests/unit/test_redaction_sql.py compares the two).
+    name token cx_redact matches (the whole name or a part of it) contains one of the parts tested here.
+    Names are split at what Python's `\s` matches in a str (Unicode white space: cx_redact splits names
+    with `[\s,]+`) and at commas (tests/unit/test_redaction_sql.py compares the two). The names are
+    lowered, joined and split once per text, and the text lowered once: the one-element list binds it for
+    the lambda, where a `lower(text)` inside the lambda ran once per part (the whole expression over a 1M
+    day's 579,754 tickets, cx_redact stubbed, on one thread: 4.7 → 2.3 s).
 -#}
 {% macro redacted(text, names) -%}
     {%- set separators = [9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 44, 133, 160, 5760, 8192, 8193, 8194, 8195,

@@ -309,12 +309,7 @@ def generate_day(params: dict, rec) -> None:
 def generate_world(params: dict, rec) -> None:
     from benchmarks.world import WorldSpec, generate_world
 
-    spec = WorldSpec(
-        params["interactions"],
-        params["days"],
-        start=date.fromisoformat(params["start"]),
-        warmup_days=params.get("warmup_days", 0),
-    )
+    spec = WorldSpec.from_params(params)
     with rec.stage("generate_world") as entry:
         entry.update(generate_world(spec, Path(params["landing"])))
 

@@ -25,7 +25,7 @@ import json
 import math
 import shutil
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -82,10 +82,19 @@ class WorldSpec:
         warmup = f"-w{self.warmup_days}" if self.warmup_days else ""
         return f"n{self.interactions}-d{self.days}{warmup}-s{self.seed}-{self.start.isoformat()}"
 
+    def params(self) -> dict:
+        """The spec as JSON values, for a child process (`from_params`)."""
+        return {**asdict(self), "start": self.start.isoformat()}
+
+    @classmethod
+    def from_params(cls, params: dict) -> WorldSpec:
+        """The spec `params()` gave (other keys are ignored)."""
+        values = {field.name: params[field.name] for field in fields(cls) if field.name in params}
+        return cls(**{**values, "start": date.fromisoformat(values["start"])})
+
     def describe(self) -> dict:
         return {
-            **asdict(self),
-            "start": self.start.isoformat(),
+            **self.params(),
             "customers": self.customers,
             "agents": self.agents,
             "chunk_days": self.chunk_days,

@@ -59,6 +59,11 @@ def test_a_warm_world_is_one_chunk_a_cold_one_is_chunked_by_memory():
     assert WorldSpec(1_000_000, 30, start=date(2025, 3, 3)).day(29) == "2025-04-01"
 
 
+def test_a_spec_reaches_the_child_process_whole():
+    spec = WorldSpec(5000, 3, seed=7, start=date(2025, 4, 7), warmup_days=2)
+    assert WorldSpec.from_params({**spec.params(), "landing": "/elsewhere"}) == spec
+
+
 def test_a_warm_world_too_large_for_one_chunk_is_refused_up_front():
     WorldSpec(1_000_000, 4, warmup_days=7)  # 11M interactions: generated in session 11
     with pytest.raises(ValueError, match="one chunk"):

@@ -131,9 +131,15 @@ def ingest_and_validate(settings: Settings, day: str, rec, force: bool = False) 
         con.close()
 
 
-def publish(settings: Settings, rec) -> None:
+def publish(settings: Settings, rec, work: Path) -> None:
+    """As the pipeline publishes, with the mart keys of the manifest the benchmark's own dbt run just wrote
+    (the project's target/ may have none, or an older project's: the publish would then copy every table)."""
     from orchestration.publish import mart_unique_keys, publish_marts
 
+    manifest = work / "dbt_target" / "manifest.json"
+    keys = mart_unique_keys(manifest)
+    if not keys:
+        raise RuntimeError(f"No mart unique keys in {manifest}: the publish would copy every table whole.")
     with rec.stage("publish") as entry:
         how: dict[str, str] = {}
         started_from: dict[str, str] = {}
@@ -141,7 +147,7 @@ def publish(settings: Settings, rec) -> None:
             settings.warehouse_path,
             settings.marts_path,
             work_dir=settings.warehouse_dir / "tmp",
-            keys=mart_unique_keys(),
+            keys=keys,
             report=how,
             file_report=started_from,
         )
@@ -174,7 +180,7 @@ def daily_run(params: dict, rec) -> None:
 
         copy_ahead(settings.marts_path, settings.warehouse_dir / "tmp")  # as the Dagster dbt step does
         run_dbt(list(DBT_DAILY_BUILD_ARGS), work, (day, day), entry)
-    publish(settings, rec)
+    publish(settings, rec, work)
     deliver(settings, rec)
 
 
@@ -239,7 +245,7 @@ def build(params: dict, rec) -> None:
         else:
             run_dbt(list(DBT_DAILY_BUILD_ARGS), work, (days[0], days[-1]), entry)
     if params.get("publish"):  # as that day's run would have: the next run delivers only its own alerts
-        publish(settings, rec)
+        publish(settings, rec, work)
         deliver(settings, rec)
 
 

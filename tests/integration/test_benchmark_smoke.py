@@ -54,6 +54,12 @@ def test_quick_benchmark_reports_every_stage(tmp_path):
         assert figures[stage]["peak_rss_gib"] > 0, stage
     assert figures["dagster_run"]["success"] is True
     assert figures["ingest_validate"]["rows"] > 0
+    # the day's publish patched the file the history's publish left (a silent copy of every table, as
+    # without the mart keys, would time a different publish)
+    for run in results["raw_runs"]["daily"]:
+        publish = next(stage for stage in run["stages"] if stage["name"] == "publish")
+        assert publish["patched"] > 0, publish["how"]
+        assert publish["started_from"].startswith("the published file"), publish["started_from"]
     assert not results["dbt_profile"]["failures"]
     assert {row["target"] for row in results["targets"]}
     assert results["meta"]["load_at_start"] and results["meta"]["load_at_end"]

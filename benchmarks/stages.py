@@ -58,10 +58,16 @@ def _dbt_summary(target: Path) -> dict:
     }
 
 
+def dbt_target(work: Path) -> Path:
+    """The benchmark's own dbt target folder in a run folder: partial parsing stays warm there, and the
+    publish reads the mart keys from the manifest the last dbt run wrote into it."""
+    return work / "dbt_target"
+
+
 def run_dbt(args: list[str], work: Path, window: tuple[str, str] | None, entry: dict) -> None:
     """`dbt <args>` as the Dagster asset runs it (the dbt CLI, a subprocess, the export-day window in its
     environment); adds its summary to `entry`."""
-    target, profile = work / "dbt_target", work / "udf_profile.json"
+    target, profile = dbt_target(work), work / "udf_profile.json"
     project = os.environ.get(PROJECT_ENV) or str(DBT_PROJECT_DIR)
     profile.unlink(missing_ok=True)
     command = [
@@ -136,7 +142,7 @@ def publish(settings: Settings, rec, work: Path) -> None:
     (the project's target/ may have none, or an older project's: the publish would then copy every table)."""
     from orchestration.publish import mart_unique_keys, publish_marts
 
-    manifest = work / "dbt_target" / "manifest.json"
+    manifest = dbt_target(work) / "manifest.json"
     keys = mart_unique_keys(manifest)
     if not keys:
         raise RuntimeError(f"No mart unique keys in {manifest}: the publish would copy every table whole.")

@@ -156,6 +156,7 @@ def publish(settings: Settings, rec, work: Path) -> None:
             keys=keys,
             report=how,
             file_report=started_from,
+            memory_limit=settings.duckdb_memory_limit,
         )
         entry.update(
             tables=len(counts),
@@ -205,7 +206,11 @@ def compact(params: dict, rec) -> None:
         rewritten = [item for item in report if item["rewritten"]]
         marts_stored, marts_live = _stored_and_live(settings.marts_path)
         republished = republish_fresh(
-            settings.warehouse_path, settings.marts_path, settings.warehouse_dir / "tmp", None
+            settings.warehouse_path,
+            settings.marts_path,
+            settings.warehouse_dir / "tmp",
+            None,
+            memory_limit=settings.duckdb_memory_limit,
         )
         entry.update(
             stored_rows=sum(item["stored_rows"] for item in report),

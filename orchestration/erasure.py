@@ -161,6 +161,7 @@ def republish(settings: Settings) -> dict[str, int]:
         parquet_dir=parquet_dir,
         work_dir=settings.temp_dir,
         full=True,  # a fresh file: no erased value may survive in the free blocks of a patched one
+        memory_limit=settings.duckdb_memory_limit,
     )
 
 

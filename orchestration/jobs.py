@@ -80,6 +80,7 @@ def republish_marts(context: OpExecutionContext, warehouse: WarehouseResource) -
             Path(warehouse.published_path),
             warehouse_dir / "tmp",
             Path(warehouse.parquet_dir) if warehouse.parquet_dir else None,
+            memory_limit=warehouse.memory_limit,
         )
     context.log.info(
         f"Republished {figures['rows']:,} rows ({figures['bytes']:,} bytes) in {figures['seconds']} s"

@@ -88,7 +88,13 @@ def compact_tables(
     return report
 
 
-def republish_fresh(warehouse_path: Path, marts_path: Path, work_dir: Path, parquet_dir: Path | None) -> dict:
+def republish_fresh(
+    warehouse_path: Path,
+    marts_path: Path,
+    work_dir: Path,
+    parquet_dir: Path | None,
+    memory_limit: str = "2GB",
+) -> dict:
     """The published marts file rebuilt as a fresh file (no deleted rows, no free blocks), swapped in as
     every publish is, with the state the next day's patch publish starts from. Returns the rows and bytes
     published and the seconds taken."""
@@ -104,6 +110,7 @@ def republish_fresh(warehouse_path: Path, marts_path: Path, work_dir: Path, parq
         work_dir=work_dir,
         keys=mart_unique_keys(),
         full=True,
+        memory_limit=memory_limit,
     )
     return {
         "rows": sum(rows.values()),

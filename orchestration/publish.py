@@ -340,6 +340,7 @@ def publish_marts(
     full: bool = False,
     report: dict | None = None,
     file_report: dict | None = None,
+    memory_limit: str = "2GB",
 ) -> dict[str, int]:
     """Publish every table of schema `marts` into a new file and swap it in; returns row counts.
 
@@ -348,7 +349,8 @@ def publish_marts(
     `keys` (mart → unique key columns, `mart_unique_keys()`) lets unchanged history be reused rather than
     copied; without them, or with `full`, every table is copied. `report`, when given, receives how each
     table was published; `file_report` what the new file started from (`started_from`: the previous file
-    copied ahead or now, or an empty file).
+    copied ahead or now, or an empty file). `memory_limit`: DuckDB's for the publish (the pipeline passes
+    CX_DUCKDB_MEMORY_LIMIT); beyond it DuckDB spills beside the file being built.
     """
     marts_path.parent.mkdir(parents=True, exist_ok=True)
     build_dir = _build_dir(marts_path, work_dir)
@@ -379,6 +381,7 @@ def publish_marts(
         _sweep(build_dir, AHEAD_PATTERN.format(name=marts_path.name))  # what a killed process left
         con = duckdb.connect(str(staging_path))
         try:
+            con.execute(f"set memory_limit = '{memory_limit}'")
             con.execute(f"set max_vacuum_tasks = {PUBLISH_VACUUM_TASKS}")
             publisher = _Publisher(con, state, keys or {})
             con.execute(f"attach '{warehouse_path}' as warehouse (read_only)")
@@ -411,6 +414,7 @@ def publish_marts(
                 full=True,
                 report=report,
                 file_report=file_report,
+                memory_limit=memory_limit,
             )
         os.replace(staging_path, marts_path)
         if keys:

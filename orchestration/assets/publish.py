@@ -43,6 +43,7 @@ def marts_file(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
             keys=mart_unique_keys(),
             report=how,
             file_report=started_from,
+            memory_limit=warehouse.memory_limit,
         )
     context.log.info(f"Published {len(row_counts)} marts to {marts_path}")
     return MaterializeResult(

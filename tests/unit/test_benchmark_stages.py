@@ -27,8 +27,8 @@ def test_publish_takes_the_keys_of_its_own_runs_manifest(tmp_path, monkeypatch):
     (target / "manifest.json").write_text(json.dumps({"nodes": {"model.cx.fct_interactions": node}}))
     seen = {}
 
-    def fake_publish_marts(*args, keys, **kwargs):
-        seen.update(keys)
+    def fake_publish_marts(*args, keys, memory_limit, **kwargs):
+        seen.update(keys, memory_limit=memory_limit)
         raise RuntimeError("stop here")
 
     monkeypatch.setattr("orchestration.publish.publish_marts", fake_publish_marts)
@@ -39,7 +39,8 @@ def test_publish_takes_the_keys_of_its_own_runs_manifest(tmp_path, monkeypatch):
 
     class Settings:
         warehouse_path = marts_path = warehouse_dir = tmp_path
+        duckdb_memory_limit = "3GB"
 
     with pytest.raises(RuntimeError, match="stop here"):
         stages.publish(Settings(), Recorder(), tmp_path)
-    assert seen == {"fct_interactions": ["channel", "interaction_id"]}
+    assert seen == {"fct_interactions": ["channel", "interaction_id"], "memory_limit": "3GB"}

@@ -399,3 +399,55 @@ def test_marts_published_two_at_a_time_equal_one_at_a_time(tmp_path, monkeypatch
     # another process can open the file for writing: no cursor of the publish holds its lock
     opener = "import duckdb, sys; duckdb.connect(sys.argv[1]).close()"
     subprocess.run([sys.executable, "-c", opener, str(tmp_path / "workers_2" / "marts.duckdb")], check=True)
+
+
+def test_publish_runs_under_the_memory_limit_it_is_given(tmp_path):
+    # DuckDB's default would be 80 % of the machine's memory: CX_DUCKDB_MEMORY_LIMIT bounds the publish too
+    warehouse, published = tmp_path / "warehouse.duckdb", tmp_path / "marts.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.execute("create schema marts")
+    con.execute("create table marts.fct as select range as id, range::varchar as label from range(300000)")
+    con.close()
+    with pytest.raises(duckdb.OutOfMemoryException):
+        publish_marts(warehouse, published, memory_limit="1MB")
+    assert not published.exists()  # nothing half-built swapped in
+    assert publish_marts(warehouse, published, memory_limit="256MB") == {"fct": 300_000}
+
+
+class Forwarded(Exception):
+    pass
+
+
+def test_every_publish_of_the_pipeline_passes_the_configured_memory_limit(tmp_path, monkeypatch):
+    from dagster import build_asset_context
+
+    from orchestration import erasure, maintenance
+    from orchestration.assets.publish import marts_file
+    from orchestration.resources import WarehouseResource
+    from orchestration.settings import Settings
+
+    seen = []
+
+    def spy(*args, memory_limit, **kwargs):
+        seen.append(memory_limit)
+        raise Forwarded
+
+    for module in ("orchestration.publish", "orchestration.assets.publish", "orchestration.erasure"):
+        monkeypatch.setattr(f"{module}.publish_marts", spy)
+    (tmp_path / "marts.duckdb").touch()  # the weekly republish starts only where a file was published
+    warehouse = WarehouseResource(
+        path=str(tmp_path / "warehouse.duckdb"),
+        published_path=str(tmp_path / "marts.duckdb"),
+        memory_limit="3GB",
+    )
+    settings = Settings(landing_root=str(tmp_path), warehouse_dir=tmp_path, duckdb_memory_limit="5GB")
+    for publish in (
+        lambda: marts_file(context=build_asset_context(), warehouse=warehouse),  # the daily publish
+        lambda: maintenance.republish_fresh(
+            tmp_path / "warehouse.duckdb", tmp_path / "marts.duckdb", tmp_path, None, "4GB"
+        ),
+        lambda: erasure.republish(settings),  # after an erasure
+    ):
+        with pytest.raises(Forwarded):
+            publish()
+    assert seen == ["3GB", "4GB", "5GB"]

@@ -419,10 +419,11 @@ class Forwarded(Exception):
 
 
 def test_every_publish_of_the_pipeline_passes_the_configured_memory_limit(tmp_path, monkeypatch):
-    from dagster import build_asset_context
+    from dagster import build_asset_context, build_op_context
 
-    from orchestration import erasure, maintenance
+    from orchestration import erasure
     from orchestration.assets.publish import marts_file
+    from orchestration.jobs import republish_marts
     from orchestration.resources import WarehouseResource
     from orchestration.settings import Settings
 
@@ -435,17 +436,18 @@ def test_every_publish_of_the_pipeline_passes_the_configured_memory_limit(tmp_pa
     for module in ("orchestration.publish", "orchestration.assets.publish", "orchestration.erasure"):
         monkeypatch.setattr(f"{module}.publish_marts", spy)
     (tmp_path / "marts.duckdb").touch()  # the weekly republish starts only where a file was published
-    warehouse = WarehouseResource(
-        path=str(tmp_path / "warehouse.duckdb"),
-        published_path=str(tmp_path / "marts.duckdb"),
-        memory_limit="3GB",
-    )
+
+    def warehouse(memory_limit):
+        return WarehouseResource(
+            path=str(tmp_path / "warehouse.duckdb"),
+            published_path=str(tmp_path / "marts.duckdb"),
+            memory_limit=memory_limit,
+        )
+
     settings = Settings(landing_root=str(tmp_path), warehouse_dir=tmp_path, duckdb_memory_limit="5GB")
     for publish in (
-        lambda: marts_file(context=build_asset_context(), warehouse=warehouse),  # the daily publish
-        lambda: maintenance.republish_fresh(
-            tmp_path / "warehouse.duckdb", tmp_path / "marts.duckdb", tmp_path, None, "4GB"
-        ),
+        lambda: marts_file(context=build_asset_context(), warehouse=warehouse("3GB")),  # the daily publish
+        lambda: republish_marts(build_op_context(), warehouse=warehouse("4GB")),  # the weekly compaction's
         lambda: erasure.republish(settings),  # after an erasure
     ):
         with pytest.raises(Forwarded):

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
+
 # DuckDB's setting for the warehouse's pipeline connections (and the dbt profile's `max_vacuum_tasks`).
 DAILY_VACUUM_TASKS = 0
 # A table is rewritten once deleted rows are this share of its stored rows, and at least a row group's
@@ -93,7 +95,7 @@ def republish_fresh(
     marts_path: Path,
     work_dir: Path,
     parquet_dir: Path | None,
-    memory_limit: str = "2GB",
+    memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT,
 ) -> dict:
     """The published marts file rebuilt as a fresh file (no deleted rows, no free blocks), swapped in as
     every publish is, with the state the next day's patch publish starts from. Returns the rows and bytes

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
 from orchestration.side_by_side import on_cursors
 
 MARTS_SCHEMA = "marts"
@@ -340,7 +341,7 @@ def publish_marts(
     full: bool = False,
     report: dict | None = None,
     file_report: dict | None = None,
-    memory_limit: str = "2GB",
+    memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT,
 ) -> dict[str, int]:
     """Publish every table of schema `marts` into a new file and swap it in; returns row counts.
 

@@ -11,7 +11,7 @@ from dagster import ConfigurableResource
 
 from orchestration.locking import writer_lock
 from orchestration.maintenance import DAILY_VACUUM_TASKS
-from orchestration.settings import Settings
+from orchestration.settings import DEFAULT_DUCKDB_MEMORY_LIMIT, Settings
 
 # Session settings of every pipeline connection to the warehouse, after its memory limit; the dbt profile
 # (dbt_project/profiles.yml) repeats them, a test checks they agree.
@@ -24,7 +24,9 @@ SESSION_SETTINGS = {
 }
 
 
-def connect_warehouse(path: Path, *, memory_limit: str = "2GB", read_only: bool = False):
+def connect_warehouse(
+    path: Path, *, memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT, read_only: bool = False
+):
     """Open the warehouse with a bounded memory limit and a spill directory beside it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temp_dir = path.parent / "tmp"
@@ -52,7 +54,7 @@ class WarehouseResource(ConfigurableResource):
     path: str
     published_path: str
     parquet_dir: str | None = None
-    memory_limit: str = "2GB"
+    memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> WarehouseResource:

@@ -18,6 +18,8 @@ LANDING_ROOT_ENV = "CX_LANDING_ROOT"
 WAREHOUSE_DIR_ENV = "CX_WAREHOUSE_DIR"
 HASH_KEY_ENV = "CX_HASH_KEY"
 DUCKDB_MEMORY_LIMIT_ENV = "CX_DUCKDB_MEMORY_LIMIT"
+# its default: every DuckDB connection of the pipeline (ingest, dbt's profile, publish, alerts, compaction)
+DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
 PUBLISH_PARQUET_ENV = "CX_PUBLISH_PARQUET"
 # The export-day window of an incremental `dbt build`, set on the dbt process only (macro export_window)
 DBT_WINDOW_ENV = ("CX_DBT_MIN_EXPORT_DATE", "CX_DBT_MAX_EXPORT_DATE")
@@ -66,7 +68,7 @@ class Settings:
         return cls(
             landing_root=landing,
             warehouse_dir=_path(os.environ.get(WAREHOUSE_DIR_ENV, "data/warehouse")),
-            duckdb_memory_limit=os.environ.get(DUCKDB_MEMORY_LIMIT_ENV, "2GB"),
+            duckdb_memory_limit=os.environ.get(DUCKDB_MEMORY_LIMIT_ENV, DEFAULT_DUCKDB_MEMORY_LIMIT),
             publish_parquet=os.environ.get(PUBLISH_PARQUET_ENV, "").lower() in ("1", "true", "yes"),
         )
 

@@ -7,6 +7,7 @@ import yaml
 
 from orchestration.maintenance import DAILY_VACUUM_TASKS, compact_tables, table_rows
 from orchestration.resources import SESSION_SETTINGS, connect_warehouse
+from orchestration.settings import DEFAULT_DUCKDB_MEMORY_LIMIT, DUCKDB_MEMORY_LIMIT_ENV
 
 ROWS = 400_000  # a little over three row groups
 
@@ -43,6 +44,9 @@ def test_the_dbt_profile_has_the_pipeline_session_settings_so_it_does_not_vacuum
     settings = yaml.safe_load(profiles.read_text())["cx_warehouse"]["outputs"]["dev"]["settings"]
     assert {name: str(settings.get(name)).lower() for name in SESSION_SETTINGS} == SESSION_SETTINGS
     assert settings["max_vacuum_tasks"] == DAILY_VACUUM_TASKS == 0
+    # and the pipeline's memory limit, with the same default
+    limit = f"{{{{ env_var('{DUCKDB_MEMORY_LIMIT_ENV}', '{DEFAULT_DUCKDB_MEMORY_LIMIT}') }}}}"
+    assert settings["memory_limit"] == limit
 
 
 def test_compaction_rewrites_only_sparse_tables_and_keeps_their_rows_in_order(tmp_path):

@@ -30,7 +30,7 @@ from benchmarks import report
 from benchmarks.measure import GIB, PROJECT_ROOT, load, run_child
 from benchmarks.stages import PROJECT_ENV
 from benchmarks.world import START, WorldSpec, ensure_world
-from orchestration.settings import DEFAULT_DUCKDB_MEMORY_LIMIT, DUCKDB_MEMORY_LIMIT_ENV
+from orchestration.settings import Settings
 
 BENCH_HASH_KEY = "cx-benchmark-key-synthetic-data-only"
 ALL_STAGES = ("generate", "daily", "dagster", "naive", "growth", "full_rebuild", "reload")
@@ -422,9 +422,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--full-rebuild-interactions", type=int, help="its daily volume (default --interactions)"
     )
     parser.add_argument("--rebuild-memory-limit", default="4GB")
-    parser.add_argument(
-        "--memory-limit", default=os.environ.get(DUCKDB_MEMORY_LIMIT_ENV, DEFAULT_DUCKDB_MEMORY_LIMIT)
-    )
+    parser.add_argument("--memory-limit", default=Settings.from_env().duckdb_memory_limit)
     parser.add_argument("--start", type=dt.date.fromisoformat, default=START, help="first day of the worlds")
     parser.add_argument("--workdir", type=Path, default=PROJECT_ROOT / "data" / "bench" / "work")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "data" / "bench" / "results.json")

@@ -3,43 +3,26 @@ rebuilt days as a daily run (new files landed, the rebuild's published file patc
 repeats it puts the rebuilt warehouse back afterwards, with one it keeps the day and refuses to load it
 twice (no timing assertions)."""
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from bench_helpers import run_benchmark
 
 
 def bench(tmp_path: Path, stages: str, repeats: int, exit_code: int = 0) -> dict:
+    args = [
+        "--stages",
+        stages,
+        "--full-rebuild-days",
+        "2",
+        "--interactions",
+        "3000",
+        "--repeats",
+        str(repeats),
+    ]
     out = tmp_path / f"results-{stages}-{repeats}.json"
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks.daily_run",
-            "--stages",
-            stages,
-            "--full-rebuild-days",
-            "2",
-            "--interactions",
-            "3000",
-            "--repeats",
-            str(repeats),
-            "--workdir",
-            str(tmp_path / "work"),
-            "--out",
-            str(out),
-        ],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert completed.returncode == exit_code, completed.stdout[-3000:] + completed.stderr[-3000:]
-    return json.loads(out.read_text())
+    return run_benchmark(args, tmp_path / "work", out, exit_code)[0]
 
 
 def days_landed(tmp_path: Path) -> int:

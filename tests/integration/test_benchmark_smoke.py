@@ -1,39 +1,16 @@
 """The daily-run benchmark in --quick mode: every stage runs and reports a timing (no timing assertions)."""
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
+from bench_helpers import run_benchmark
 
 from orchestration.ingest.schemas import SOURCES
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
 def test_quick_benchmark_reports_every_stage(tmp_path):
-    out = tmp_path / "results.json"
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks.daily_run",
-            "--quick",
-            "--workdir",
-            str(tmp_path / "work"),
-            "--out",
-            str(out),
-        ],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
-    assert "Targets" in completed.stdout  # the table and the targets were printed
-    results = json.loads(out.read_text())
+    results, printed = run_benchmark(["--quick"], tmp_path / "work", tmp_path / "results.json")
+    assert "Targets" in printed  # the table and the targets were printed
     figures = results["figures"]
     expected = [
         "generate",

@@ -380,6 +380,7 @@ def evaluate_targets(results: dict, args) -> list[dict]:
     day2, dayg = get("growth.day2.daily_run"), get(f"growth.day{args.growth_days}.daily_run")
     naive, optimised = get("naive.ingest_validate"), get("ingest_validate")
     rebuild = figures.get("full_rebuild.dbt_build", {})
+    rebuild_error = results["errors"].get("full_rebuild")
     return [
         report.target(
             "whole daily run (ingest, validate, incremental dbt build, publish)",
@@ -399,13 +400,19 @@ def evaluate_targets(results: dict, args) -> list[dict]:
         ),
         report.target(
             "full rebuild under a 4 GB DuckDB limit completes",
-            1.0 if rebuild and not rebuild.get("failures") else (0.0 if rebuild else None),
+            0.0
+            if rebuild_error
+            else (1.0 if rebuild and not rebuild.get("failures") else (0.0 if rebuild else None)),
             1,
             "ok",
             lower_is_better=False,
-            note=f"{rebuild.get('interactions', 0):,} interactions, {_fmt_s(rebuild.get('median'))}"
-            if rebuild
-            else "",
+            note=rebuild_error.splitlines()[0][:200]
+            if rebuild_error
+            else (
+                f"{rebuild.get('interactions', 0):,} interactions, {_fmt_s(rebuild.get('median'))}"
+                if rebuild
+                else ""
+            ),
         ),
         report.target(
             "optimised ≥ 5 × faster than naive (ratio)",

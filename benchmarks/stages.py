@@ -99,6 +99,12 @@ def run_dbt(args: list[str], work: Path, window: tuple[str, str] | None, entry: 
     (target / "run_results.json").replace(work / "last_run_results.json")
     if profile.exists():
         entry["udf_profile"] = json.loads(profile.read_text())
+    if code.returncode != 0:  # a failed build is no figure: the task fails, the stage reports why
+        raise RuntimeError(
+            f"dbt {args[0]} failed (exit {code.returncode}), statuses {entry['statuses']}: "
+            + "; ".join(entry["failures"][:5])
+            + f" (log: {work / 'dbt_logs' / 'dbt.log'})"
+        )
 
 
 def _connect(settings: Settings):

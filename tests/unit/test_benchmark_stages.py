@@ -1,7 +1,9 @@
-"""The benchmark's publish stage: the mart keys it patches by come from the manifest of its own dbt run."""
+"""The benchmark's stages: the publish patches by the mart keys of its own dbt run's manifest; a failed dbt
+build fails its task."""
 
 import contextlib
 import json
+import subprocess
 
 import pytest
 
@@ -44,3 +46,41 @@ def test_publish_takes_the_keys_of_its_own_runs_manifest(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="stop here"):
         stages.publish(Settings(), Recorder(), tmp_path)
     assert seen == {"fct_interactions": ["channel", "interaction_id"], "memory_limit": "3GB"}
+
+
+def fake_dbt(tmp_path, monkeypatch, exit_code: int, status: str) -> None:
+    """`dbt` as the benchmark runs it, replaced by one that writes run_results.json and exits `exit_code`."""
+    target = stages.dbt_target(tmp_path)
+
+    def run(command, **kwargs):
+        target.mkdir(parents=True, exist_ok=True)
+        node = {
+            "unique_id": "model.cx.int_interactions_unioned",
+            "status": status,
+            "execution_time": 98.0,
+            "message": "IO Error: No space left on device" if status == "error" else None,
+        }
+        (target / "run_results.json").write_text(json.dumps({"elapsed_time": 99.0, "results": [node]}))
+        return subprocess.CompletedProcess(command, exit_code)
+
+    monkeypatch.setattr(stages.subprocess, "run", run)
+
+
+def test_a_failed_dbt_build_fails_the_task_instead_of_giving_a_figure(tmp_path, monkeypatch):
+    # session 15: a reload day whose build ran out of disk was printed as a 159 s daily run
+    fake_dbt(tmp_path, monkeypatch, exit_code=1, status="error")
+    entry = {}
+    with pytest.raises(RuntimeError, match="No space left on device") as raised:
+        stages.run_dbt(["build"], tmp_path, ("2025-04-02", "2025-04-02"), entry)
+    assert "int_interactions_unioned" in str(raised.value)
+    assert entry["statuses"] == {"error": 1}  # what failed is still recorded
+
+
+def test_a_successful_dbt_build_gives_its_summary(tmp_path, monkeypatch):
+    fake_dbt(tmp_path, monkeypatch, exit_code=0, status="success")
+    entry = {}
+    stages.run_dbt(["build"], tmp_path, None, entry)
+    assert entry["exit_code"] == 0
+    assert entry["statuses"] == {"success": 1}
+    assert entry["failures"] == []
+    assert (tmp_path / "last_run_results.json").exists()

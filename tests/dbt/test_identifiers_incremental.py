@@ -213,3 +213,34 @@ def test_an_interaction_restaged_and_reidentified_the_same_day_is_built_once_fro
     ).fetchall()
     con.close()
     assert rows == [(keyed("crm", "B"), "crm_phone", True)]  # one row: the re-export's, re-identified
+
+
+def test_a_crm_snapshot_restages_only_the_customers_whose_row_changed(warehouse, tmp_path, monkeypatch):
+    # exports.md allows a CRM snapshot: every customer is exported again. A's row is exactly as staged
+    # (a new file and row number only); B has a new phone. Restaging A too made int_interactions_unioned
+    # re-identify every interaction A ever had: on 30 days × 1M interactions, more than the disk held.
+    run_dbt(["seed"], tmp_path)
+    land_crm(warehouse, "2026-11-01", CRM_DAY_1)
+    land_calls(warehouse, "2026-11-01")
+    build(tmp_path, monkeypatch, "2026-11-01", model="int_interactions_unioned")
+    land_crm(warehouse, "2026-11-02", [CRM_DAY_1[0], ("B", None, "+1 555 0300", "2026-11-02 09:00:00")])
+    build(tmp_path, monkeypatch, "2026-11-02", model="int_interactions_unioned")
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    staged = dict(
+        (key, (source_file, newest))
+        for key, source_file, newest in con.execute(
+            "select customer_key, _source_file, _built_at = max(_built_at) over () "
+            "from staging.stg_crm__customers"
+        ).fetchall()
+    )
+    con.close()
+    assert staged == {
+        keyed("crm", "A"): ("crm_2026-11-01.csv", False),  # unchanged: kept as staged on day 1
+        keyed("crm", "B"): ("crm_2026-11-02.csv", True),
+    }
+    assert {call: newest for call, (_, _, newest) in unioned_identities(warehouse).items()} == {
+        "call-a": False,  # A's call is not re-identified
+        "call-b": True,  # B left that phone
+        "call-p": True,  # B holds it now
+    }

@@ -10,6 +10,10 @@
 {#-
     The CRM id, name, e-mail and phone do not leave raw: the customer is its customer_key, and its e-mail
     and phone survive only as keyed hashes, for identity resolution (int_customer_identifiers_mapped).
+
+    Incrementally, a customer is restaged only when its row differs from the staged one in anything but
+    lineage: a CRM snapshot (exports.md allows one) re-exports every customer, and restamping the
+    unchanged ones made int_interactions_unioned re-identify every interaction they ever had.
 -#}
 
 with
@@ -37,4 +41,15 @@ final as (
     from newest_customers
 )
 
-select * from final
+{%- set compared = ['client_id', 'email_key', 'phone_key', 'signed_up_on', 'churned_on', 'plan', 'segment',
+    'updated_at'] %}
+
+select final.* from final
+{%- if is_incremental() %}
+anti join {{ this }} as staged
+    on
+        final.customer_key = staged.customer_key
+        {%- for column in compared %}
+        and final.{{ column }} is not distinct from staged.{{ column }}
+        {%- endfor %}
+{%- endif %}

@@ -41,6 +41,7 @@ final as (
     from newest_customers
 )
 
+{#- every column of `final` but the key, lineage and _built_at: a column added to `final` goes here too -#}
 {%- set compared = ['client_id', 'email_key', 'phone_key', 'signed_up_on', 'churned_on', 'plan', 'segment',
     'updated_at'] %}
 

@@ -356,7 +356,7 @@ def bench_reload(bench: Bench, results: dict) -> None:
 
 
 def day_landed(warehouse: Path, day: str) -> bool:
-    """Whether the warehouse's manifest of delivered files has files of export day `day` landed."""
+    """Whether the warehouse's manifest of delivered files has rows of export day `day` in raw."""
     import duckdb
 
     from orchestration.ingest.manifest import MANIFEST_TABLE
@@ -364,9 +364,7 @@ def day_landed(warehouse: Path, day: str) -> bool:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         (count,) = con.execute(
-            f"select count(*) from {MANIFEST_TABLE} "
-            "where export_date = ?::date and status in ('landed', 'reloaded')",
-            [day],
+            f"select count(*) from {MANIFEST_TABLE} where export_date = ?::date and is_current", [day]
         ).fetchone()
     finally:
         con.close()

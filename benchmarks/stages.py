@@ -113,7 +113,7 @@ def _connect(settings: Settings):
     return connect_warehouse(settings.warehouse_path, memory_limit=settings.duckdb_memory_limit)
 
 
-def ingest_and_validate(settings: Settings, day: str, rec, force: bool = False) -> None:
+def ingest_and_validate(settings: Settings, day: str, rec) -> None:
     """Each source's partition: `land_partition` (read, row rules, quarantine), then the check's suite."""
     with rec.stage("import_ingest"):  # what the naive path's pandas + GX import compares with
         from orchestration.checks.ingest_checks import quarantine_counts, unexpected_counts
@@ -126,7 +126,7 @@ def ingest_and_validate(settings: Settings, day: str, rec, force: bool = False) 
         for name, source in SOURCES.items():
             with rec.stage(f"ingest.{name}") as entry:
                 with local_export_files(settings.landing_root, name, day) as files:
-                    report = land_partition(con, name, day, files, force=force)
+                    report = land_partition(con, name, day, files)
                 entry.update(
                     status=report.status,
                     files=len(report.files),
@@ -187,7 +187,7 @@ def deliver(settings: Settings, rec) -> None:
 
 def daily_run(params: dict, rec) -> None:
     settings, day, work = Settings.from_env(), params["day"], Path(params["work"])
-    ingest_and_validate(settings, day, rec, force=params.get("force", False))
+    ingest_and_validate(settings, day, rec)
     with rec.stage("dbt_build") as entry:
         from orchestration.publish import copy_ahead
 

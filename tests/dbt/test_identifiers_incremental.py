@@ -43,12 +43,17 @@ def land_crm(warehouse, day: str, rows) -> None:
     con.close()
 
 
-def mapping(warehouse, hashed: dict) -> set[tuple[str, str]]:
-    """(identifier, customer) pairs, with the keyed hashes turned back into the readable values."""
+def mapping(warehouse, hashed: dict) -> set[tuple[str, str | None]]:
+    """(identifier, customer) pairs, with the keyed hashes turned back into the readable values (customer
+    None: an identifier nobody holds any more, kept by incremental builds)."""
     con = duckdb.connect(str(warehouse), read_only=True)
     rows = con.execute(f"select identifier_key, customer_key from intermediate.{MODEL}").fetchall()
     con.close()
-    return {(hashed[identifier], hashed[customer]) for identifier, customer in rows}
+    return {(hashed[identifier], hashed.get(customer)) for identifier, customer in rows}
+
+
+def held(pairs: set[tuple[str, str | None]]) -> set[tuple[str, str]]:
+    return {(identifier, customer) for identifier, customer in pairs if customer is not None}
 
 
 def build(tmp_path, monkeypatch, day: str | None, model: str = MODEL) -> None:
@@ -79,11 +84,16 @@ def test_identifiers_follow_a_changed_crm_customer_as_a_full_build_would(warehou
     assert incremental == {
         ("b@x.com", "A"),  # moved to A, the newer holder
         ("+1 555 0100", "A"),
-        ("+1 555 0299", "B"),  # B's new phone; its old one is held by nobody: gone
-    }  # a@x.com (left by A) and c@x.com (dropped by C) are gone too
+        ("+1 555 0299", "B"),  # B's new phone
+        # held by nobody any more, kept without a customer: B's old phone, a@x.com (left by A) and
+        # c@x.com (dropped by C)
+        ("+1 555 0200", None),
+        ("a@x.com", None),
+        ("c@x.com", None),
+    }
 
     build(tmp_path, monkeypatch, None)  # the same raw, one full build
-    assert mapping(warehouse, readable) == incremental
+    assert mapping(warehouse, readable) == held(incremental)
 
 
 def test_a_table_built_before_rows_were_stamped_is_rebuilt_whole(warehouse, tmp_path, monkeypatch):
@@ -98,7 +108,8 @@ def test_a_table_built_before_rows_were_stamped_is_rebuilt_whole(warehouse, tmp_
     con = duckdb.connect(str(warehouse), read_only=True)
     after = con.execute(f"select count(*), count(_built_at) from intermediate.{MODEL}").fetchone()
     con.close()
-    assert before == (5,) and after == (3, 3)  # A's two, B's new phone; all stamped by this build
+    # A's two, B's new phone and the three held by nobody any more; all stamped by this build
+    assert before == (5,) and after == (6, 6)
 
 
 CALLS = [  # call id, caller's phone
@@ -243,4 +254,56 @@ def test_a_crm_snapshot_restages_only_the_customers_whose_row_changed(warehouse,
         "call-a": False,  # A's call is not re-identified
         "call-b": True,  # B left that phone
         "call-p": True,  # B holds it now
+    }
+
+
+def mapping_stamps(warehouse) -> dict[str, tuple[str | None, bool]]:
+    """identifier key → (customer_key, written by the newest build)."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    rows = con.execute(
+        f"select identifier_key, customer_key, _built_at = "
+        f"(select max(_built_at) from intermediate.int_interactions_unioned) from intermediate.{MODEL}"
+    ).fetchall()
+    con.close()
+    return {identifier: (customer, newest) for identifier, customer, newest in rows}
+
+
+def test_a_crm_update_that_moves_no_identifier_writes_none_and_a_tie_it_flips_reidentifies(
+    warehouse, tmp_path, monkeypatch
+):
+    # B and C share a phone: B, updated later, wins it. On day 2 A and C are exported again with a later
+    # updated_at and the same identifiers: A's phone stays A's, so neither it nor A's call is rewritten
+    # (a CRM export that updated a third of the customers so restamped every identifier they hold, and
+    # int_interactions_unioned re-identified most of a 30M-interaction history); the shared phone now
+    # goes to C, the newer, and the call on it follows.
+    run_dbt(["seed"], tmp_path)
+    land_crm(
+        warehouse,
+        "2026-11-01",
+        [
+            ("A", None, "+1 555 0100", "2026-11-01 08:00:00"),
+            ("B", None, "+1 555 0200", "2026-11-01 09:00:00"),
+            ("C", None, "+1 555 0200", "2026-11-01 08:30:00"),
+        ],
+    )
+    land_calls(warehouse, "2026-11-01", CALLS[:2])
+    build(tmp_path, monkeypatch, "2026-11-01", model="int_interactions_unioned")
+    assert unioned_identities(warehouse)["call-b"][0] == keyed("crm", "B")
+
+    land_crm(
+        warehouse,
+        "2026-11-02",
+        [
+            ("A", None, "+1 555 0100", "2026-11-02 08:00:00"),
+            ("C", None, "+1 555 0200", "2026-11-02 09:30:00"),
+        ],
+    )
+    build(tmp_path, monkeypatch, "2026-11-02", model="int_interactions_unioned")
+    assert mapping_stamps(warehouse) == {
+        keyed("phone", "+1 555 0100"): (keyed("crm", "A"), False),  # A restaged, its phone did not move
+        keyed("phone", "+1 555 0200"): (keyed("crm", "C"), True),
+    }
+    assert unioned_identities(warehouse) == {
+        "call-a": (keyed("crm", "A"), "crm_phone", False),
+        "call-b": (keyed("crm", "C"), "crm_phone", True),
     }

@@ -1,5 +1,3 @@
--- depends_on: {{ ref('stg_crm__customers') }}
-
 {{
     config(
         materialized='incremental',
@@ -12,8 +10,8 @@
 {#-
     One row per interaction (call, chat, ticket, mention) in one shape, with the resolved customer_key
     and local times. Incrementally it rebuilds what staging restamped since its own last build, plus every
-    interaction whose identity a changed CRM row may move (by its current key or its hashed e-mail/phone),
-    rewritten only when the identity did move.
+    interaction whose identity a moved CRM identifier may change (by its hashed e-mail or phone), rewritten
+    only when the identity did move.
 -#}
 
 {%- set short_abandon_seconds = var('short_abandon_seconds') %}
@@ -21,17 +19,19 @@
 with
 
 {% if is_incremental() -%}
-changed_crm_customers as (
-    select customer_key, email_key, phone_key
-    from {{ ref('stg_crm__customers') }}
+{#- e-mails and phones whose CRM customer moved since this model's last build (int_customer_identifiers_mapped
+    writes only those: a new identifier, a new winner, or nobody's any more) -#}
+changed_identifiers as (
+    select identifier_key
+    from {{ ref('int_customer_identifiers_mapped') }}
     where _built_at > {{ high_water_mark() }}
 ),
 
 {#-
-    Interactions whose identity a changed CRM row may move (by their current key, or their hashed e-mail or
-    phone), read back from this table: only their identity is re-resolved, every other column is what
-    staging gave them when they were last built. Staging is then read by its stamp alone, which skips
-    the row groups of older builds.
+    Interactions whose identity a moved identifier may change (by their hashed e-mail or phone: an
+    interaction's identity depends on the CRM only through those), read back from this table: only their
+    identity is re-resolved, every other column is what staging gave them when they were last built.
+    Staging is then read by its stamp alone, which skips the row groups of older builds.
 -#}
 reidentified as (
     select
@@ -44,9 +44,8 @@ reidentified as (
         null::timestamp as _staged_at
     from {{ this }} as existing
     where
-        existing.customer_key in (select customer_key from changed_crm_customers)
-        or existing.email_key in (select email_key from changed_crm_customers)
-        or existing.phone_key in (select phone_key from changed_crm_customers)
+        existing.email_key in (select identifier_key from changed_identifiers)
+        or existing.phone_key in (select identifier_key from changed_identifiers)
 ),
 {%- endif %}
 

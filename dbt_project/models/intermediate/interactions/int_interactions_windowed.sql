@@ -186,8 +186,27 @@ outcomes as (
     from recomputed
 ),
 
+{#-
+    What the recomputed rows are compared with: the stored rows of the affected partitions, and the
+    changed interactions stored without a partition (an interaction whose window elapsed always
+    differs). Not the whole table: DuckDB misjudges the recomputed rows as billions (the range join of
+    in_scope) and built its hash table on every stored key instead; at 30M interactions that took more
+    than the 2 GB memory limit (benchmarks/README.md, session 16).
+-#}
+{%- set stored_in_scope -%}
+    select stored.* from {{ this }} as stored
+    semi join affected_partitions using (client_id, customer_key, issue_category)
+    union all
+    select stored.* from {{ this }} as stored
+    semi join changed using (channel, interaction_id)
+    where stored.customer_key is null or stored.issue_category is null
+{%- endset %}
+
 final as (
-    {{ keep_changed_rows('outcomes', ['channel', 'interaction_id'], row_hash=true) }}
+    {{ keep_changed_rows(
+        'outcomes', ['channel', 'interaction_id'], row_hash=true,
+        stored=stored_in_scope if is_incremental() else none
+    ) }}
 )
 
 select * from final

@@ -20,8 +20,8 @@
     no such rows. The table is sized by the CRM, so rewriting it whole every day cost seconds on the
     critical path (≈ 3 M identifiers at 1.5 M customers); and restamping every identifier of every
     restaged customer made a CRM export that touched a third of the customers (their updated_at, not
-    their identifiers) re-identify most of the history: at 30 M interactions, 25 GB of spill, then
-    out of disk.
+    their identifiers) re-identify every interaction of those customers: on 30 M interactions, the day
+    ran out of disk.
 -#}
 
 with

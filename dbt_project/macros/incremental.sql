@@ -234,7 +234,8 @@
     {%- if stored_column_exists('_row_hash') %}
     anti join (select {{ keys }}, _row_hash from ({{ stored or this }})) as existing using ({{ keys }}, _row_hash)
     {%- endif %}
-    {%- elif is_incremental() %}
+    {%- elif is_incremental() and stored_column_exists('_built_at') %}
+    {#- (a table built before it stamped its rows: every recomputed row is rewritten, once) #}
     select {{ rows_cte }}.*
     from {{ rows_cte }}
     semi join (

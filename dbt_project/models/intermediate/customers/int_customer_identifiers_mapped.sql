@@ -89,19 +89,16 @@ decided as (
     {%- endif %}
 ),
 
-final as (
+stamped as (
     select
         decided.*,
         {{ built_at() }} as _built_at
     from decided
-    {%- if is_incremental() and stored_column_exists('_built_at') %}
-    {#- what did not move is not written (a table from before rows were stamped is rewritten, once) #}
-    anti join {{ this }} as existing
-        on
-            decided.client_id = existing.client_id
-            and decided.identifier_key = existing.identifier_key
-            and decided.customer_key is not distinct from existing.customer_key
-    {%- endif %}
+),
+
+final as (
+    {#- what did not move is not written #}
+    {{ keep_changed_rows('stamped', ['client_id', 'identifier_key']) }}
 )
 
 select * from final

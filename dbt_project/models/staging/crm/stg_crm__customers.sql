@@ -12,8 +12,9 @@
     and phone survive only as keyed hashes, for identity resolution (int_customer_identifiers_mapped).
 
     Incrementally, a customer is restaged only when its row differs from the staged one in anything but
-    lineage: a CRM snapshot (exports.md allows one) re-exports every customer, and restamping the
-    unchanged ones made int_interactions_unioned re-identify every interaction they ever had.
+    lineage: a CRM snapshot (exports.md allows one) re-exports every customer, and restaging the
+    unchanged ones re-hashed them and re-decided every identifier they hold (and, until session 16, made
+    int_interactions_unioned re-identify every interaction they ever had).
 -#}
 
 with

@@ -56,3 +56,31 @@ def test_a_table_built_before_it_stored_row_hashes_is_upgraded(warehouse, tmp_pa
     # no error: every recomputed row is rewritten, with its hash
     build(tmp_path, monkeypatch, "2026-11-02", model=MODEL)
     assert windowed(warehouse) == {"call-1": (True, False, True, True), "call-2": (False, True, True, True)}
+
+
+def outcomes(warehouse) -> dict[str, tuple]:
+    """call id → (is_repeated, is_repeat_contact, prior_contacts_in_window)."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    rows = con.execute(
+        f"select interaction_id, is_repeated, is_repeat_contact, prior_contacts_in_window from intermediate.{MODEL}"
+    ).fetchall()
+    con.close()
+    return {call_id: tuple(rest) for call_id, *rest in rows}
+
+
+def test_a_new_contact_recomputes_the_one_before_it_with_the_history_its_window_needs(
+    warehouse, tmp_path, monkeypatch
+):
+    """Calls of A on one issue, six days apart (the FCR window is seven), one a day loaded: call-3 makes
+    call-2 repeated, and call-2's recomputed window still counts call-1, twelve days before call-3 (a change
+    at c reads its partition back to c - 2W)."""
+    run_dbt(["seed"], tmp_path)
+    land_crm(warehouse, "2026-11-01", CRM)
+    for day, call_id in (("2026-11-01", "call-1"), ("2026-11-07", "call-2"), ("2026-11-13", "call-3")):
+        land_calls(warehouse, day, [(call_id, "+1 555 0100")])
+        build(tmp_path, monkeypatch, day, model=MODEL)
+    expected = {"call-1": (True, False, 0), "call-2": (True, True, 1), "call-3": (False, True, 1)}
+    assert outcomes(warehouse) == expected
+
+    build(tmp_path, monkeypatch, None, model=MODEL)  # the same raw, one full build
+    assert outcomes(warehouse) == expected

@@ -33,11 +33,33 @@ as_of as (
     select max(started_at) as as_of_at from interactions
 ),
 
-{% if is_incremental() -%}
-changed as (
-    select channel, interaction_id, client_id, customer_key, issue_category, started_at
+{#- what the windows need of an interaction (the stored rows hold the same columns) -#}
+contacts as not materialized (
+    select
+        channel,
+        interaction_id,
+        client_id,
+        customer_key,
+        issue_category,
+        started_at,
+        is_resolved,
+        direction = 'inbound' and is_handled and customer_key is not null as is_fcr_eligible
     from interactions
+    {%- if is_incremental() %}
     where _built_at > {{ high_water_mark() }}
+    {%- endif %}
+),
+
+{% if is_incremental() -%}
+changed as materialized (
+    select * from contacts
+),
+
+{#- the changed interactions as last built (read once: the partitions they leave, and the comparison) -#}
+changed_stored as materialized (
+    select existing.*
+    from {{ this }} as existing
+    semi join changed using (channel, interaction_id)
 ),
 
 {#-
@@ -51,9 +73,7 @@ affected_partitions as (
     from (
         select client_id, customer_key, issue_category, started_at from changed
         union all
-        select existing.client_id, existing.customer_key, existing.issue_category, existing.started_at
-        from {{ this }} as existing
-        inner join changed using (channel, interaction_id)
+        select client_id, customer_key, issue_category, started_at from changed_stored
     )
     where customer_key is not null and issue_category is not null
     group by client_id, customer_key, issue_category
@@ -61,42 +81,50 @@ affected_partitions as (
 
 {#-
     A change at time c can move the outcome of its partition's interactions in [c - W, c + W] (W the FCR
-    window), and computing those needs the interactions in [c - 2W, c + 2W]: read that much of the
-    partition's history, rewrite only the first range (`is_in_output`). Older history is never read, so a
-    day's cost does not grow with the months loaded. An interaction without a customer_key or a category
-    matches no other: when it changed, it is recomputed on its own.
+    window), and computing those needs the interactions in [c - 2W, c + 2W]: that much of the partition's
+    history is read, and only the first range rewritten (`is_in_output`).
+
+    That history is read from this table's own rows, not from int_interactions_unioned: every interaction
+    has a row here, and one not changed since holds what the windows need exactly as the unioned table
+    holds it (interactions are never deleted but by a full rebuild). The unioned table is wider, and its
+    scan was 1.3 of this model's 5.1 CPU seconds at day 30 of 100k interactions a day; reading this
+    table instead, each stored row once and only within its partition's range, took the model's query
+    from 1.25 to 0.75 s (benchmarks/README.md, session 17). These rows are also what the recomputed rows
+    are compared with (`final`): a recomputed row's stored version, when identical, starts in the same
+    range.
 -#}
-in_scope as (
+stored_partitions as materialized (
     select
-        interactions.*,
-        interactions.started_at
+        stored.*,
+        stored.started_at
         between affected_partitions.first_changed_at - interval {{ window_hours }} hour
         and affected_partitions.last_changed_at + interval {{ window_hours }} hour as is_in_output
-    from interactions
+    from {{ this }} as stored
     inner join affected_partitions using (client_id, customer_key, issue_category)
     where
-        interactions.started_at
+        stored.started_at
         between affected_partitions.first_changed_at - interval {{ 2 * window_hours }} hour
         and affected_partitions.last_changed_at + interval {{ 2 * window_hours }} hour
+),
+
+{#-
+    Every changed interaction is recomputed (its start is inside its partition's range); one without a
+    customer_key or a category matches no other, and is computed on its own.
+-#}
+in_scope as (
+    select *, true as is_in_output from changed
     union all
-    select interactions.*, true as is_in_output
-    from interactions
-    where
-        interactions._built_at > {{ high_water_mark() }}
-        and (interactions.customer_key is null or interactions.issue_category is null)
+    select
+        channel, interaction_id, client_id, customer_key, issue_category, started_at, is_resolved,
+        is_fcr_eligible, is_in_output
+    from stored_partitions
+    anti join changed using (channel, interaction_id)
 ),
 {%- else -%}
 in_scope as (
-    select *, true as is_in_output from interactions
+    select *, true as is_in_output from contacts
 ),
 {%- endif %}
-
-flagged as (
-    select
-        *,
-        direction = 'inbound' and is_handled and customer_key is not null as is_fcr_eligible
-    from in_scope
-),
 
 eligible_windows as (
     select
@@ -112,34 +140,34 @@ eligible_windows as (
             order by started_at
             range between interval {{ window_hours }} hour preceding and interval 1 microsecond preceding
         ) as prior_contacts_in_window
-    from flagged
+    from in_scope
     where is_fcr_eligible and issue_category is not null
 ),
 
 windowed as (
     select
-        flagged.channel,
-        flagged.interaction_id,
-        flagged.client_id,
-        flagged.customer_key,
-        flagged.issue_category,
-        flagged.started_at,
-        flagged.is_resolved,
-        flagged.is_fcr_eligible,
+        in_scope.channel,
+        in_scope.interaction_id,
+        in_scope.client_id,
+        in_scope.customer_key,
+        in_scope.issue_category,
+        in_scope.started_at,
+        in_scope.is_resolved,
+        in_scope.is_fcr_eligible,
         eligible_windows.next_contact_started_at,
         coalesce(eligible_windows.prior_contacts_in_window, 0) as prior_contacts_in_window,
         coalesce(
             eligible_windows.next_contact_started_at
-            <= flagged.started_at + interval {{ window_hours }} hour,
+            <= in_scope.started_at + interval {{ window_hours }} hour,
             false
-        ) and flagged.is_fcr_eligible as is_repeated,
+        ) and in_scope.is_fcr_eligible as is_repeated,
         coalesce(eligible_windows.prior_contacts_in_window, 0) > 0 as is_repeat_contact,
         case
-            when flagged.is_fcr_eligible then flagged.started_at + interval {{ window_hours }} hour
+            when in_scope.is_fcr_eligible then in_scope.started_at + interval {{ window_hours }} hour
         end as fcr_window_ends_at
-    from flagged
+    from in_scope
     left join eligible_windows using (channel, interaction_id)
-    where flagged.is_in_output
+    where in_scope.is_in_output
 ),
 
 {% if is_incremental() -%}
@@ -187,19 +215,17 @@ outcomes as (
 ),
 
 {#-
-    What the recomputed rows are compared with: the stored rows of the affected partitions, and the
-    changed interactions stored without a partition (an interaction whose window elapsed always
+    What the recomputed rows are compared with: the stored rows of the affected partitions' ranges, and
+    the changed interactions stored without a partition (an interaction whose window elapsed always
     differs). Not the whole table: DuckDB misjudges the recomputed rows as billions (the range join of
     in_scope) and built its hash table on every stored key instead; at 30M interactions that took more
     than the 2 GB memory limit (benchmarks/README.md, session 16).
 -#}
 {%- set stored_in_scope -%}
-    select stored.* from {{ this }} as stored
-    semi join affected_partitions using (client_id, customer_key, issue_category)
+    select * exclude (is_in_output) from stored_partitions
     union all
-    select stored.* from {{ this }} as stored
-    semi join changed using (channel, interaction_id)
-    where stored.customer_key is null or stored.issue_category is null
+    select * from changed_stored
+    where customer_key is null or issue_category is null
 {%- endset %}
 
 final as (

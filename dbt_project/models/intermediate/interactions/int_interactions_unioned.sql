@@ -43,9 +43,16 @@ reidentified as (
         existing.identity_source as previous_identity_source,
         null::timestamp as _staged_at
     from {{ this }} as existing
-    where
-        existing.email_key in (select identifier_key from changed_identifiers)
-        or existing.phone_key in (select identifier_key from changed_identifiers)
+    {#- found by their identifiers alone, then read whole by row id: DuckDB then decompresses the other
+        columns of those rows only, where a filter on the identifiers read every column of every row first
+        (at day 30 of 100k interactions a day: 0.30 → 0.17 s, the same rows) #}
+    where existing.rowid in (
+        select matched.rowid
+        from {{ this }} as matched
+        where
+            matched.email_key in (select identifier_key from changed_identifiers)
+            or matched.phone_key in (select identifier_key from changed_identifiers)
+    )
 ),
 {%- endif %}
 

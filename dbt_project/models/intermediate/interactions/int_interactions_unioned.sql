@@ -43,9 +43,10 @@ reidentified as (
         existing.identity_source as previous_identity_source,
         null::timestamp as _staged_at
     from {{ this }} as existing
-    {#- found by their identifiers alone, then read whole by row id: DuckDB then decompresses the other
-        columns of those rows only, where a filter on the identifiers read every column of every row first
-        (at day 30 of 100k interactions a day: 0.30 → 0.17 s, the same rows) #}
+    {#- found by their identifiers alone, then read whole by row id (one statement: the same rows): DuckDB
+        then decompresses the other columns of those rows only, where a filter on the identifiers read
+        every column of every row first. At day 30 of 100k interactions a day, the same rows: this CTE
+        0.30 → 0.17 s, the model's query 0.80 → 0.45 s, the model in dbt 1.60 → 1.37 s. #}
     where existing.rowid in (
         select matched.rowid
         from {{ this }} as matched

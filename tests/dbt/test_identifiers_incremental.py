@@ -134,10 +134,11 @@ def land_calls(
     calls=CALLS,
     escalated: bool = False,
     offered_on: str | None = None,
-    issue: str = "billing",
+    issue: str | None = "billing",
+    first_minute: int = 1,
 ) -> None:
-    """`day`'s export of `calls` (call id, caller's phone), offered at 10:01, 10:02… of `offered_on` (default
-    `day`), each handled and resolved, about `issue`."""
+    """`day`'s export of `calls` (call id, caller's phone), offered at 10:01, 10:02… (from `first_minute`) of
+    `offered_on` (default `day`), each handled and resolved, about `issue`."""
     offered_on = offered_on or day
     con = duckdb.connect(str(warehouse))
     con.executemany(
@@ -161,7 +162,7 @@ def land_calls(
                 day,
                 f"{day} 12:00:00",
             )
-            for n, (call_id, phone) in enumerate(calls, start=1)
+            for n, (call_id, phone) in enumerate(calls, start=first_minute)
         ],
     )
     con.close()

@@ -84,3 +84,27 @@ def test_a_new_contact_recomputes_the_one_before_it_with_the_history_its_window_
 
     build(tmp_path, monkeypatch, None, model=MODEL)  # the same raw, one full build
     assert outcomes(warehouse) == expected
+
+
+def test_an_interaction_that_moves_to_another_issue_leaves_its_old_partition_as_a_full_build_would(
+    warehouse, tmp_path, monkeypatch
+):
+    """Calls of A a minute apart on billing: call-1 is repeated. The next day call-2 is exported again as
+    a technical issue: call-1, left alone on billing, is no longer repeated (its partition is recomputed
+    from call-2's stored row), and call-2 is no repeat contact; a call of A without an issue, on its own."""
+    first_day(warehouse, tmp_path, monkeypatch)
+    land_calls(
+        warehouse,
+        "2026-11-02",
+        [("call-2", "+1 555 0100")],
+        offered_on="2026-11-01",
+        issue="technical",
+        first_minute=2,
+    )
+    land_calls(warehouse, "2026-11-02", [("call-3", "+1 555 0100")], issue=None)
+    build(tmp_path, monkeypatch, "2026-11-02", model=MODEL)
+    expected = {"call-1": (False, False, 0), "call-2": (False, False, 0), "call-3": (False, False, 0)}
+    assert outcomes(warehouse) == expected
+
+    build(tmp_path, monkeypatch, None, model=MODEL)  # the same raw, one full build
+    assert outcomes(warehouse) == expected

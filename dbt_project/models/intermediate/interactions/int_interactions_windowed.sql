@@ -16,7 +16,7 @@
     - is_fcr_pending: this one's window ends after the as-of moment (the newest start loaded).
 
     Incrementally, the interactions around a changed one on the same customer and issue are recomputed (a
-    new contact can make earlier ones repeated; see in_scope); and interactions still pending at the last
+    new contact can make earlier ones repeated; see stored_partitions); and interactions still pending at the last
     build whose window has now elapsed get their FCR outcome. Only rows whose outcome actually changed are
     rewritten.
 -#}
@@ -86,7 +86,9 @@ affected_partitions as (
 
     That history is read from this table's own rows, not from int_interactions_unioned: every interaction
     has a row here, and one not changed since holds what the windows need exactly as the unioned table
-    holds it (interactions are never deleted but by a full rebuild). The unioned table is wider, and its
+    holds it (interactions are never deleted but by a full rebuild of every model, as an erasure runs: a
+    full refresh of int_interactions_unioned alone, or a change to `is_fcr_eligible`, needs one of this
+    model too, or stale rows would count as history). The unioned table is wider, and its
     scan was 1.3 of this model's 5.1 CPU seconds at day 30 of 100k interactions a day; reading this
     table instead, each stored row once and only within its partition's range, took the model's query
     from 1.25 to 0.75 s (benchmarks/README.md, session 17). These rows are also what the recomputed rows
@@ -217,8 +219,8 @@ outcomes as (
 {#-
     What the recomputed rows are compared with: the stored rows of the affected partitions' ranges, and
     the changed interactions stored without a partition (an interaction whose window elapsed always
-    differs). Not the whole table: DuckDB misjudges the recomputed rows as billions (the range join of
-    in_scope) and built its hash table on every stored key instead; at 30M interactions that took more
+    differs). Not the whole table: when the recomputed rows came out of a range join, DuckDB judged them
+    billions and built the hash table on every stored key instead; at 30M interactions that took more
     than the 2 GB memory limit (benchmarks/README.md, session 16).
 -#}
 {%- set stored_in_scope -%}

@@ -15,10 +15,10 @@
     - is_repeat_contact: an earlier one started at most fcr_window_hours before this one;
     - is_fcr_pending: this one's window ends after the as-of moment (the newest start loaded).
 
-    Incrementally, the interactions around a changed one on the same customer and issue are recomputed (a
-    new contact can make earlier ones repeated; see stored_partitions); and interactions still pending at the last
-    build whose window has now elapsed get their FCR outcome. Only rows whose outcome actually changed are
-    rewritten.
+    Incrementally, the interactions around a changed one on the same customer and issue are recomputed
+    (a new contact can make earlier ones repeated; see stored_partitions); and interactions still pending
+    at the last build whose window has now elapsed get their FCR outcome. Only rows whose outcome
+    actually changed are rewritten.
 -#}
 
 {%- set window_hours = var('fcr_window_hours') | int %}

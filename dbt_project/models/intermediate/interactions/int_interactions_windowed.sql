@@ -22,6 +22,10 @@
 -#}
 
 {%- set window_hours = var('fcr_window_hours') | int %}
+{#- what the windows need of an interaction: int_interactions_unioned gives them (`contacts`), and this
+    table holds them for every interaction it has built -#}
+{%- set contact_columns = ['channel', 'interaction_id', 'client_id', 'customer_key', 'issue_category',
+    'started_at', 'is_resolved'] %}
 
 with
 
@@ -33,16 +37,9 @@ as_of as (
     select max(started_at) as as_of_at from interactions
 ),
 
-{#- what the windows need of an interaction (the stored rows hold the same columns) -#}
 contacts as not materialized (
     select
-        channel,
-        interaction_id,
-        client_id,
-        customer_key,
-        issue_category,
-        started_at,
-        is_resolved,
+        {{ contact_columns | join(', ') }},
         direction = 'inbound' and is_handled and customer_key is not null as is_fcr_eligible
     from interactions
     {%- if is_incremental() %}
@@ -116,9 +113,7 @@ stored_partitions as materialized (
 in_scope as (
     select *, true as is_in_output from changed
     union all
-    select
-        channel, interaction_id, client_id, customer_key, issue_category, started_at, is_resolved,
-        is_fcr_eligible, is_in_output
+    select {{ contact_columns | join(', ') }}, is_fcr_eligible, is_in_output
     from stored_partitions
     anti join changed using (channel, interaction_id)
 ),

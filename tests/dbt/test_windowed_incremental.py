@@ -15,16 +15,21 @@ CRM = [("A", None, "+1 555 0100", "2026-11-01 08:00:00")]
 CALLS = [("call-1", "+1 555 0100"), ("call-2", "+1 555 0100")]
 
 
-def windowed(warehouse) -> dict[str, tuple]:
-    """call id → (is_repeated, is_repeat_contact, has a hash, rewritten by the newest build)."""
+def by_call(warehouse, expressions: str) -> dict[str, tuple]:
+    """call id → the SQL `expressions` over the model's row."""
     con = duckdb.connect(str(warehouse), read_only=True)
-    rows = con.execute(
-        f"select interaction_id, is_repeated, is_repeat_contact, _row_hash is not null, "
-        f"_built_at = (select max(_built_at) from intermediate.int_interactions_unioned) "
-        f"from intermediate.{MODEL}"
-    ).fetchall()
+    rows = con.execute(f"select interaction_id, {expressions} from intermediate.{MODEL}").fetchall()
     con.close()
     return {call_id: tuple(rest) for call_id, *rest in rows}
+
+
+def windowed(warehouse) -> dict[str, tuple]:
+    """call id → (is_repeated, is_repeat_contact, has a hash, rewritten by the newest build)."""
+    return by_call(
+        warehouse,
+        "is_repeated, is_repeat_contact, _row_hash is not null, "
+        "_built_at = (select max(_built_at) from intermediate.int_interactions_unioned)",
+    )
 
 
 def first_day(warehouse, tmp_path, monkeypatch) -> None:
@@ -60,12 +65,7 @@ def test_a_table_built_before_it_stored_row_hashes_is_upgraded(warehouse, tmp_pa
 
 def outcomes(warehouse) -> dict[str, tuple]:
     """call id → (is_repeated, is_repeat_contact, prior_contacts_in_window)."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    rows = con.execute(
-        f"select interaction_id, is_repeated, is_repeat_contact, prior_contacts_in_window from intermediate.{MODEL}"
-    ).fetchall()
-    con.close()
-    return {call_id: tuple(rest) for call_id, *rest in rows}
+    return by_call(warehouse, "is_repeated, is_repeat_contact, prior_contacts_in_window")
 
 
 def test_a_new_contact_recomputes_the_one_before_it_with_the_history_its_window_needs(

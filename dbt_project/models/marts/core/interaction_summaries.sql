@@ -3,7 +3,7 @@
         materialized='incremental',
         incremental_strategy='replace_keys',
         unique_key=['channel', 'interaction_id'],
-        on_schema_change='fail',
+        on_schema_change='append_new_columns',
     )
 }}
 
@@ -191,6 +191,19 @@ final as (
         + (feedback_sentence is not null)::integer as sentence_count,
         {{ built_at() }} as _built_at
     from sentences
+),
+
+{#-
+    Only the summaries whose text moved are rewritten (the rest keep their stamp, and the publish skips
+    them): an interaction restamped upstream often reads the same, as when its FCR window elapses while
+    it is unresolved (day 30 of 100k interactions a day: 71k of 282k).
+-#}
+changed_summaries as (
+    {{ keep_changed_rows(
+        'final', ['channel', 'interaction_id'], row_hash=true,
+        stored='select channel, interaction_id, _row_hash from ' ~ this
+            ~ ' semi join interactions using (channel, interaction_id)' if is_incremental() else none
+    ) }}
 )
 
-select * from final
+select * from changed_summaries
